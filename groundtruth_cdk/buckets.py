@@ -1,0 +1,197 @@
+"""The S3 side of a labeling project: where the data is, where the labels go, with the right CORS."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from groundtruth_cdk.task_types import Cors, TaskType
+from groundtruth_cdk.validation import Problems, is_token
+
+#: Without these, workers' browsers cannot load the data objects (reference/ground-truth.md §5).
+CORS_RULES: dict[Cors, tuple[s3.CorsRule, ...]] = {
+    Cors.NONE: (),
+    Cors.READ: (
+        s3.CorsRule(
+            allowed_methods=[s3.HttpMethods.GET],
+            allowed_origins=["*"],
+            allowed_headers=[],
+            exposed_headers=["Access-Control-Allow-Origin"],
+        ),
+    ),
+    Cors.READ_WRITE: (
+        s3.CorsRule(
+            allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.HEAD, s3.HttpMethods.PUT],
+            allowed_origins=["*"],
+            allowed_headers=["*"],
+            exposed_headers=["Access-Control-Allow-Origin"],
+            max_age=3000,
+        ),
+    ),
+}
+
+
+class LabelingBuckets(Construct):
+    """The input (data) and output (labels) buckets of a labeling project.
+
+    Buckets it creates are encrypted (SSE-S3), private (public access blocked, object ownership
+    enforced), SSL-only, log their accesses to a logs bucket, and are retained when the stack is
+    deleted: labels are paid human work. The output bucket is versioned. Each gets the CORS rule the
+    task type needs: on the input bucket always, on the output bucket too for video frame and 3D point
+    cloud tasks (their UIs write there).
+
+    Args:
+        task_type: the task type whose CORS rule the buckets get.
+        input_bucket: an existing bucket with the data. Default: a new bucket. An imported bucket is not
+            changed: a warning reminds you to give it the CORS rule yourself.
+        output_bucket: an existing bucket for the labels. Default: a new bucket (it may also be the
+            input bucket: pass the same bucket twice).
+        input_prefix: key prefix of the data in the input bucket; the job's role can read only there
+            (and under ``artifacts_prefix``). Default: ``""``, the whole bucket.
+        output_prefix: key prefix under which Ground Truth writes ``<job name>/...``. Default ``"labels/"``.
+        artifacts_prefix: key prefix in the input bucket where the deploy writes each job's generated
+            manifest, label category file and worker template. Default ``"groundtruth-cdk/"``.
+        removal_policy: what happens to created buckets on stack deletion. Default ``RETAIN``.
+        access_logs_bucket: where created buckets send server access logs. Default: a new, retained
+            logs bucket.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        task_type: TaskType,
+        input_bucket: s3.IBucket | None = None,
+        output_bucket: s3.IBucket | None = None,
+        input_prefix: str = "",
+        output_prefix: str = "labels/",
+        artifacts_prefix: str = "groundtruth-cdk/",
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
+        access_logs_bucket: s3.IBucket | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        problems = Problems(f"LabelingBuckets {self.node.path}")
+        for field, prefix in (
+            ("input_prefix", input_prefix),
+            ("output_prefix", output_prefix),
+            ("artifacts_prefix", artifacts_prefix),
+        ):
+            _check_prefix(problems, field, prefix)
+        if not is_token(artifacts_prefix) and not artifacts_prefix:
+            problems.add("artifacts_prefix", artifacts_prefix, "must not be empty (it would mix with your data)")
+        same_bucket = output_bucket is not None and output_bucket is input_bucket
+        if same_bucket and _overlaps(input_prefix, output_prefix):
+            problems.add(
+                "output_prefix",
+                output_prefix,
+                f"must not overlap input_prefix {input_prefix!r} when both are in the same bucket",
+            )
+        problems.raise_if_any()
+
+        self.task_type = task_type
+        self.input_prefix = input_prefix
+        self.output_prefix = output_prefix
+        self.artifacts_prefix = artifacts_prefix
+        cors = task_type.spec.cors
+        self._removal_policy = removal_policy
+        self._access_logs_bucket = access_logs_bucket
+        #: The logs bucket this construct created, if it created one.
+        self.access_logs_bucket: s3.Bucket | None = None
+
+        if input_bucket is None:
+            input_bucket = self._new_bucket("InputBucket", cors=CORS_RULES[cors], versioned=False)
+        else:
+            self._adopt(input_bucket, CORS_RULES[cors], "input_bucket")
+        output_cors = CORS_RULES[cors] if cors is Cors.READ_WRITE else ()
+        if output_bucket is None:
+            output_bucket = self._new_bucket("OutputBucket", cors=output_cors, versioned=True)
+        elif not same_bucket:
+            self._adopt(output_bucket, output_cors, "output_bucket")
+        #: The bucket with the data objects (and the generated job inputs).
+        self.input_bucket: s3.IBucket = input_bucket
+        #: The bucket Ground Truth writes the labels to.
+        self.output_bucket: s3.IBucket = output_bucket
+
+    @property
+    def output_path_uri(self) -> str:
+        """``S3OutputPath`` of the jobs: ``s3://<output bucket>/<output_prefix>``."""
+        return f"s3://{self.output_bucket.bucket_name}/{self.output_prefix}"
+
+    @property
+    def artifacts_uri(self) -> str:
+        """Where the deploy writes generated job inputs: ``s3://<input bucket>/<artifacts_prefix>``."""
+        return f"s3://{self.input_bucket.bucket_name}/{self.artifacts_prefix}"
+
+    def _new_bucket(self, id: str, *, cors: tuple[s3.CorsRule, ...], versioned: bool) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            id,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            versioned=versioned,
+            cors=list(cors) or None,
+            removal_policy=self._removal_policy,
+            server_access_logs_bucket=self._logs_bucket(),
+            server_access_logs_prefix=f"{id}/",
+        )
+
+    def _logs_bucket(self) -> s3.IBucket:
+        if self._access_logs_bucket is not None:
+            return self._access_logs_bucket
+        if self.access_logs_bucket is None:
+            bucket = s3.Bucket(
+                self,
+                "AccessLogsBucket",
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+                enforce_ssl=True,
+                removal_policy=self._removal_policy,
+            )
+            cdk.Validations.of(bucket).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-S1",
+                    reason="This is the server access logs bucket of the labeling buckets; logging its own "
+                    "accesses would recurse. CloudTrail data events cover it if required.",
+                )
+            )
+            self.access_logs_bucket = bucket
+        return self.access_logs_bucket
+
+    def _adopt(self, bucket: s3.IBucket, cors: tuple[s3.CorsRule, ...], field: str) -> None:
+        if not cors:
+            return
+        if isinstance(bucket, s3.Bucket):
+            for rule in cors:
+                bucket.add_cors_rule(
+                    allowed_methods=rule.allowed_methods,
+                    allowed_origins=rule.allowed_origins,
+                    allowed_headers=rule.allowed_headers,
+                    exposed_headers=rule.exposed_headers,
+                    max_age=rule.max_age,
+                )
+            return
+        methods = ", ".join(str(m.value) for m in cors[0].allowed_methods)
+        cdk.Annotations.of(self).add_warning_v2(
+            "groundtruth-cdk:ImportedBucketCors",
+            f"{field} is an imported bucket, so its CORS rule is not managed here. Ground Truth workers "
+            f"need a CORS rule allowing {methods} from any origin on it, or the data will not load in "
+            "the worker UI (reference: SageMaker Developer Guide, 'CORS Requirement for Input Image Data').",
+        )
+
+
+def _check_prefix(problems: Problems, field: str, prefix: str) -> None:
+    if is_token(prefix) or not prefix:
+        return
+    if prefix.startswith("/") or not prefix.endswith("/"):
+        problems.add(field, prefix, "a key prefix must not start with '/' and must end with '/', e.g. 'data/'")
+
+
+def _overlaps(first: str, second: str) -> bool:
+    if is_token(first) or is_token(second):
+        return False
+    return first.startswith(second) or second.startswith(first)

@@ -1,0 +1,551 @@
+"""``LabelingJob``: a SageMaker Ground Truth labeling job as a CloudFormation custom resource."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from groundtruth_cdk import nag, regions, ui_templates
+from groundtruth_cdk.buckets import LabelingBuckets
+from groundtruth_cdk.inputs import InlineManifest, ManifestInput
+from groundtruth_cdk.role import LabelingJobRole
+from groundtruth_cdk.task_types import (
+    MAX_PRIVATE_AVAILABILITY_SECONDS,
+    MAX_PUBLIC_AVAILABILITY_SECONDS,
+    Media,
+    RefSuffix,
+    TaskType,
+    UiKind,
+)
+from groundtruth_cdk.validation import (
+    MAX_CONCURRENT_TASKS,
+    MAX_DESCRIPTION,
+    MAX_JOB_NAME_PREFIX,
+    MAX_TITLE,
+    MAX_USER_TAGS,
+    MAX_WORKERS_PER_OBJECT,
+    MIN_AVAILABILITY_SECONDS,
+    MIN_TASK_TIME_SECONDS,
+    Problems,
+    is_token,
+)
+from groundtruth_cdk.workforce import Workforce, WorkforceType
+
+HANDLER_DIR = Path(__file__).parent / "handlers" / "labeling_job"
+HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
+RESOURCE_TYPE = "Custom::LabelingJob"
+
+
+class ContentClassifier(Enum):
+    """What you declare about your data (``InputConfig.DataAttributes.ContentClassifiers``)."""
+
+    FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION = "FreeOfPersonallyIdentifiableInformation"
+    FREE_OF_ADULT_CONTENT = "FreeOfAdultContent"
+
+
+@dataclass(frozen=True)
+class Instructions:
+    """What workers read: a short instruction beside the task and a full one behind a link (HTML)."""
+
+    short: str
+    full: str
+
+
+@dataclass(frozen=True)
+class StoppingConditions:
+    """When Ground Truth stops the job early. Unset fields impose no limit."""
+
+    max_human_labeled_objects: int | None = None
+    max_percentage_labeled: int | None = None
+
+
+class LabelingJob(Construct):
+    """A Ground Truth labeling job, created by ``cdk deploy`` through a ``Custom::LabelingJob`` resource.
+
+    The resource's ``LabelingJobRequest`` property is the CreateLabelingJob request in the API's field
+    names, for review in the synthesized template. At deploy a handler writes the label category file,
+    the worker template and (for :class:`InlineManifest`) the manifest under the buckets' artifacts
+    prefix, creates the job under a deterministic name (``<job_name_prefix>-<8 hex>``, new whenever the
+    request changes) and waits until the job leaves ``Initializing``: ``InProgress`` completes the
+    deploy, ``Failed`` fails it with the job's reason. Any change to the job creates a new job; the old
+    one is stopped (its labels stay in the output bucket). Deleting the stack stops a running job.
+
+    Args:
+        task_type: what workers do (the catalogue row in :mod:`groundtruth_cdk.task_types`).
+        buckets: where the data is and the labels go.
+        workforce: a private team, vendor team or Mechanical Turk (:class:`Workforce`).
+        input: an existing manifest (:class:`ManifestInput`) or objects given in code (:class:`InlineManifest`).
+        labels: the label categories, unique; counts per task type are checked.
+        instructions: short and full worker instructions (HTML).
+        task_title: 1-128 characters shown to workers.
+        task_description: 1-255 characters shown to workers; also the question above the task
+            unless ``header`` is given.
+        task_keywords: up to 5 keywords that help workers find the task. Default none.
+        header: the question above a generated worker UI. Default: ``task_description``.
+        label_attribute_name: the key of the labels in the output manifest. Default: the task type's
+            name (with ``-ref`` where the task type requires it).
+        job_name_prefix: lowercase prefix of the job name, at most 54 characters. Default: derived from
+            the stack name and this construct's id.
+        role: the execution role: a :class:`LabelingJobRole`, an existing ``iam.IRole``, or a role ARN
+            (existing roles are used as they are). Default: a new ``LabelingJobRole`` scoped to ``buckets``.
+        workers_per_object: how many workers label each object, 1-9. Default 1.
+        task_time_limit: how long a worker has for one task, at least 30 s, at most 8 hours (30 days for
+            video frame and 3D point cloud tasks). Default 5 minutes.
+        task_availability_lifetime: how long a task waits for workers, at least 60 s, at most 12 hours for
+            Mechanical Turk and 30 days otherwise. Default: 6 hours for Mechanical Turk, 10 days otherwise.
+        max_concurrent_task_count: how many objects workers can hold at once, 1-5000. Default 1000.
+        stopping_conditions: when to stop early. Default: never (the job labels all objects).
+        content_classifiers: what you declare about the data. Mechanical Turk requires
+            ``FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION``. Default none.
+        reviewed_label_attribute_name: verification and adjustment task types only (required there):
+            the label attribute name of the job whose labels are reviewed.
+        ui_template: your Liquid worker template; required for ``CUSTOM``, optional for task types with a
+            generated template. Default: the generated template.
+        pre_annotation_lambda_arn / annotation_consolidation_lambda_arn: ``CUSTOM`` only (required there):
+            your Lambdas. The role may invoke them.
+        tags: tags of the job (at most 48). Default none.
+        wait_timeout: how long the deploy waits for the job to leave ``Initializing``. Default 20 minutes.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        task_type: TaskType,
+        buckets: LabelingBuckets,
+        workforce: Workforce,
+        input: ManifestInput | InlineManifest,
+        labels: Sequence[str],
+        instructions: Instructions,
+        task_title: str,
+        task_description: str,
+        task_keywords: Sequence[str] = (),
+        header: str | None = None,
+        label_attribute_name: str | None = None,
+        job_name_prefix: str | None = None,
+        role: LabelingJobRole | iam.IRole | str | None = None,
+        workers_per_object: int = 1,
+        task_time_limit: cdk.Duration | None = None,
+        task_availability_lifetime: cdk.Duration | None = None,
+        max_concurrent_task_count: int | None = None,
+        stopping_conditions: StoppingConditions | None = None,
+        content_classifiers: Sequence[ContentClassifier] = (),
+        reviewed_label_attribute_name: str | None = None,
+        ui_template: str | None = None,
+        pre_annotation_lambda_arn: str | None = None,
+        annotation_consolidation_lambda_arn: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        wait_timeout: cdk.Duration | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        spec = task_type.spec
+        stack = cdk.Stack.of(self)
+        public = workforce.type is WorkforceType.PUBLIC
+        labels = tuple(labels)
+        tags = dict(tags or {})
+        task_time = (task_time_limit or cdk.Duration.minutes(5)).to_seconds()
+        default_availability = (
+            cdk.Duration.hours(6) if public else cdk.Duration.days(10)
+        )
+        availability = (task_availability_lifetime or default_availability).to_seconds()
+        wait = wait_timeout or cdk.Duration.minutes(20)
+        if label_attribute_name is None:
+            suffix = "-ref" if spec.label_attribute_ref is RefSuffix.REQUIRED else ""
+            label_attribute_name = f"{task_type.value}{suffix}"
+        if job_name_prefix is None:
+            job_name_prefix = _default_prefix(f"{stack.stack_name}-{id}")
+
+        problems = Problems(f"LabelingJob {self.node.path}")
+        if not regions.is_supported_region(stack.region) and spec.lambda_suffix is not None:
+            problems.add("region", stack.region, regions.SUPPORTED_REGIONS_TEXT)
+        problems.check_name("job_name_prefix", job_name_prefix, max_length=MAX_JOB_NAME_PREFIX)
+        if not is_token(job_name_prefix) and job_name_prefix != job_name_prefix.lower():
+            problems.add("job_name_prefix", job_name_prefix, "must be lowercase (job names are case-insensitive)")
+        problems.check_label_attribute_name(label_attribute_name, spec, reviewed=reviewed_label_attribute_name)
+        problems.check_labels(labels, spec)
+        problems.check_length("task_title", task_title, 1, MAX_TITLE)
+        problems.check_length("task_description", task_description, 1, MAX_DESCRIPTION)
+        problems.check_keywords(task_keywords)
+        problems.check_range("workers_per_object", workers_per_object, 1, MAX_WORKERS_PER_OBJECT)
+        problems.check_range(
+            "task_time_limit", task_time, MIN_TASK_TIME_SECONDS, spec.max_task_time_seconds, " seconds"
+        )
+        max_availability = MAX_PUBLIC_AVAILABILITY_SECONDS if public else MAX_PRIVATE_AVAILABILITY_SECONDS
+        problems.check_range(
+            "task_availability_lifetime",
+            availability,
+            MIN_AVAILABILITY_SECONDS,
+            max_availability,
+            f" seconds for a {workforce.type.value} workforce",
+        )
+        problems.check_range("max_concurrent_task_count", max_concurrent_task_count, 1, MAX_CONCURRENT_TASKS)
+        if stopping_conditions is not None:
+            problems.check_range(
+                "stopping_conditions.max_human_labeled_objects",
+                stopping_conditions.max_human_labeled_objects,
+                1,
+                None,
+            )
+            problems.check_range(
+                "stopping_conditions.max_percentage_labeled",
+                stopping_conditions.max_percentage_labeled,
+                1,
+                100,
+            )
+        if len(tags) > MAX_USER_TAGS:
+            problems.add("tags", f"{len(tags)} tags", f"at most {MAX_USER_TAGS} (the deploy adds 2 of its own)")
+        team_problem = workforce.workteam_arn_problem()
+        if team_problem is not None:
+            problems.add("workforce.workteam_arn", workforce.workteam_arn, team_problem)
+        if public:
+            if not spec.mechanical_turk:
+                problems.add(
+                    "workforce",
+                    "Mechanical Turk",
+                    f"{spec.title} jobs need a private or vendor workforce (Mechanical Turk cannot take them)",
+                )
+            else:
+                assert workforce.price_usd is not None
+                problems.check_price(workforce.price_usd, spec)
+            if ContentClassifier.FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION not in content_classifiers:
+                problems.add(
+                    "content_classifiers",
+                    [c.value for c in content_classifiers],
+                    "Mechanical Turk jobs must declare FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION",
+                )
+        if spec.reviews_labels and reviewed_label_attribute_name is None:
+            problems.add(
+                "reviewed_label_attribute_name",
+                None,
+                f"{spec.title} jobs need the label attribute name of the job whose labels they review",
+            )
+        if not spec.reviews_labels and reviewed_label_attribute_name is not None:
+            problems.add(
+                "reviewed_label_attribute_name",
+                reviewed_label_attribute_name,
+                f"only verification and adjustment task types review earlier labels, not {spec.title}",
+            )
+        custom = spec.lambda_suffix is None
+        for field, arn in (
+            ("pre_annotation_lambda_arn", pre_annotation_lambda_arn),
+            ("annotation_consolidation_lambda_arn", annotation_consolidation_lambda_arn),
+        ):
+            if custom and arn is None:
+                problems.add(field, None, "a custom task type needs your Lambda's ARN")
+            if not custom and arn is not None:
+                problems.add(field, arn, f"{spec.title} jobs use Ground Truth's built-in Lambdas")
+        if spec.ui is UiKind.CUSTOM_TEMPLATE and ui_template is None:
+            problems.add("ui_template", None, "a custom task type needs your Liquid worker template")
+        if spec.ui is UiKind.HUMAN_TASK_UI and ui_template is not None:
+            problems.add("ui_template", "<template>", f"{spec.title} jobs use the AWS-hosted worker UI")
+        if isinstance(input, InlineManifest):
+            input.check(problems, spec.manifest_key)
+        else:
+            input.check(problems)
+        problems.raise_if_any()
+
+        # -- the execution role -------------------------------------------------------------------
+        invoke = [arn for arn in (pre_annotation_lambda_arn, annotation_consolidation_lambda_arn) if arn]
+        if role is None:
+            role = LabelingJobRole(self, "Role", buckets=buckets, invoke_functions=invoke)
+        if isinstance(role, LabelingJobRole):
+            job_role: iam.IRole = role.role
+            if isinstance(input, ManifestInput):
+                located = input.bucket_and_key()
+                if located is not None:
+                    role.grant_read_object(f"arn:{stack.partition}:s3:::{located[0]}", located[1])
+        elif isinstance(role, str):
+            job_role = iam.Role.from_role_arn(self, "ImportedRole", role, mutable=False)
+        else:
+            job_role = role
+        #: The role SageMaker runs the job with.
+        self.role = job_role
+        #: The task type of the job.
+        self.task_type = task_type
+        #: The label attribute name (key of the labels in the output manifest).
+        self.label_attribute_name = label_attribute_name
+
+        # -- the request --------------------------------------------------------------------------
+        if custom:
+            assert pre_annotation_lambda_arn and annotation_consolidation_lambda_arn
+            pre_arn, acs_arn = pre_annotation_lambda_arn, annotation_consolidation_lambda_arn
+        else:
+            assert spec.lambda_suffix is not None
+            pre_arn, acs_arn = regions.built_in_lambda_arns(self, spec.lambda_suffix)
+        ui_config: dict[str, str] = {}
+        if spec.ui is UiKind.HUMAN_TASK_UI:
+            assert spec.human_task_ui is not None
+            ui_config["HumanTaskUiArn"] = regions.human_task_ui_arn(self, spec.human_task_ui)
+        elif ui_template is None:
+            ui_template = ui_templates.render(
+                spec,
+                header=header or task_description,
+                short_instructions=instructions.short,
+                full_instructions=instructions.full,
+                reviewed_label_attribute_name=reviewed_label_attribute_name,
+            )
+        human_task: dict[str, Any] = {
+            "WorkteamArn": workforce.resolve_workteam_arn(self),
+            "UiConfig": ui_config,
+            "PreHumanTaskLambdaArn": pre_arn,
+            "TaskTitle": task_title,
+            "TaskDescription": task_description,
+            "NumberOfHumanWorkersPerDataObject": workers_per_object,
+            "TaskTimeLimitInSeconds": task_time,
+            "TaskAvailabilityLifetimeInSeconds": availability,
+            "MaxConcurrentTaskCount": max_concurrent_task_count or 1000,
+            "AnnotationConsolidationConfig": {"AnnotationConsolidationLambdaArn": acs_arn},
+        }
+        if task_keywords:
+            human_task["TaskKeywords"] = list(task_keywords)
+        if public:
+            human_task["PublicWorkforceTaskPrice"] = {"AmountInUsd": workforce.amount_in_usd()}
+        s3_source: dict[str, str] = {}
+        if isinstance(input, ManifestInput):
+            s3_source["ManifestS3Uri"] = input.s3_uri
+        input_config: dict[str, Any] = {"DataSource": {"S3DataSource": s3_source}}
+        if content_classifiers:
+            input_config["DataAttributes"] = {
+                "ContentClassifiers": sorted({c.value for c in content_classifiers})
+            }
+        request: dict[str, Any] = {
+            "LabelingJobName": job_name_prefix,
+            "LabelAttributeName": label_attribute_name,
+            "InputConfig": input_config,
+            "OutputConfig": {"S3OutputPath": buckets.output_path_uri},
+            "RoleArn": job_role.role_arn,
+            "HumanTaskConfig": human_task,
+        }
+        if stopping_conditions is not None:
+            conditions = {
+                "MaxHumanLabeledObjectCount": stopping_conditions.max_human_labeled_objects,
+                "MaxPercentageOfInputDatasetLabeled": stopping_conditions.max_percentage_labeled,
+            }
+            request["StoppingConditions"] = {k: v for k, v in conditions.items() if v is not None}
+        if tags:
+            request["Tags"] = [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+        #: The CreateLabelingJob request as it appears in the template (deploy-time values excluded).
+        self.request = request
+
+        properties: dict[str, Any] = {
+            "LabelingJobRequest": request,
+            "ArtifactsS3Uri": buckets.artifacts_uri,
+        }
+        if labels or spec.media is not Media.CUSTOM:
+            properties["LabelCategoryConfig"] = stack.to_json_string(
+                _label_category_config(
+                    task_type, labels, instructions, reviewed_label_attribute_name=reviewed_label_attribute_name
+                )
+            )
+        if ui_template is not None:
+            properties["UiTemplate"] = ui_template
+        if isinstance(input, InlineManifest):
+            properties["ManifestLines"] = stack.to_json_string(list(input.objects))
+
+        # -- the custom resource ------------------------------------------------------------------
+        provider = _JobProvider(
+            self,
+            "Provider",
+            job_name_prefix=job_name_prefix,
+            job_role=job_role,
+            buckets=buckets,
+            wait_timeout=wait,
+        )
+        self.resource = cdk.CustomResource(
+            self,
+            "Resource",
+            service_token=provider.service_token,
+            resource_type=RESOURCE_TYPE,
+            properties=properties,
+            service_timeout=cdk.Duration.seconds(wait.to_seconds() + 300),
+        )
+        # The job needs the role's permissions in place (the role itself is referenced already).
+        policy = job_role.node.try_find_child("DefaultPolicy")
+        if policy is not None:
+            self.resource.node.add_dependency(policy)
+        #: The final job name (``<job_name_prefix>-<8 hex>``), known at deploy.
+        self.job_name = self.resource.get_att_string("LabelingJobName")
+        #: The job's ARN.
+        self.job_arn = self.resource.get_att_string("LabelingJobArn")
+        #: Where the labeled output manifest will be: ``<S3OutputPath><job name>/manifests/output/output.manifest``.
+        self.output_manifest_uri = self.resource.get_att_string("OutputManifestS3Uri")
+        #: The job's page in the SageMaker console.
+        self.console_url = self.resource.get_att_string("ConsoleUrl")
+        for output_id, value, description in (
+            ("JobName", self.job_name, "Labeling job name"),
+            ("JobArn", self.job_arn, "Labeling job ARN"),
+            ("OutputManifestUri", self.output_manifest_uri, "Labeled output manifest (when the job completes)"),
+            ("ConsoleUrl", self.console_url, "The labeling job in the SageMaker console"),
+        ):
+            cdk.CfnOutput(self, output_id, value=value, description=f"{description} ({self.node.path})")
+
+
+def _label_category_config(
+    task_type: TaskType,
+    labels: Sequence[str],
+    instructions: Instructions,
+    *,
+    reviewed_label_attribute_name: str | None,
+) -> dict[str, Any]:
+    spec = task_type.spec
+    version_key, version = spec.label_category_document
+    document: dict[str, Any] = {version_key: version, "labels": [{"label": label} for label in labels]}
+    if spec.ui is UiKind.HUMAN_TASK_UI:
+        document["instructions"] = {"shortInstruction": instructions.short, "fullInstruction": instructions.full}
+    if spec.edits_allowed is not None:
+        document["auditLabelAttributeName"] = reviewed_label_attribute_name
+        document["editsAllowed"] = spec.edits_allowed
+    return document
+
+
+def _default_prefix(text: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return cleaned[:MAX_JOB_NAME_PREFIX].rstrip("-") or "labeling-job"
+
+
+class _JobProvider(Construct):
+    """The Lambda handlers and Provider framework behind one job, with least-privilege roles."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        job_name_prefix: str,
+        job_role: iam.IRole,
+        buckets: LabelingBuckets,
+        wait_timeout: cdk.Duration,
+    ) -> None:
+        super().__init__(scope, id)
+        stack = cdk.Stack.of(self)
+        handler_role = iam.Role(
+            self,
+            "HandlerRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Creates, describes and stops one Ground Truth labeling job",
+        )
+        job_arns = stack.format_arn(
+            service="sagemaker", resource="labeling-job", resource_name=f"{job_name_prefix}-*"
+        )
+        nag.allow(
+            handler_role,
+            sid="ManageThisLabelingJob",
+            actions=[
+                "sagemaker:AddTags",
+                "sagemaker:CreateLabelingJob",
+                "sagemaker:DescribeLabelingJob",
+                "sagemaker:StopLabelingJob",
+            ],
+            resources=[job_arns],
+            wildcard_reason="The job name is '<prefix>-<hash of the request>', chosen at deploy; the actions "
+            "are limited to this job's name prefix.",
+        )
+        nag.allow(
+            handler_role,
+            sid="PassTheJobRoleToSageMaker",
+            actions=["iam:PassRole"],
+            resources=[job_role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        )
+        nag.allow(
+            handler_role,
+            sid="WriteJobInputs",
+            actions=["s3:PutObject"],
+            resources=[buckets.input_bucket.arn_for_objects(f"{buckets.artifacts_prefix}*")],
+            wildcard_reason="The handler writes '<artifacts prefix><job name>/...' for job names chosen at "
+            "deploy; the wildcard is limited to the artifacts prefix.",
+        )
+        if buckets.input_bucket.encryption_key is not None:
+            buckets.input_bucket.encryption_key.grant_encrypt(handler_role)
+        code = lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"])
+        functions = []
+        for function_id, entry, timeout in (
+            ("OnEvent", "index.on_event", cdk.Duration.minutes(5)),
+            ("IsComplete", "index.is_complete", cdk.Duration.minutes(1)),
+        ):
+            log_group = logs.LogGroup(self, f"{function_id}Logs", retention=logs.RetentionDays.ONE_YEAR)
+            log_group.grant_write(handler_role)
+            nag.acknowledge_wildcard_resources(
+                handler_role,
+                [log_group.log_group_arn],
+                "Lambda creates one log stream per execution environment in the function's own log group.",
+            )
+            functions.append(
+                lambda_.Function(
+                    self,
+                    function_id,
+                    runtime=HANDLER_RUNTIME,
+                    code=code,
+                    handler=entry,
+                    timeout=timeout,
+                    memory_size=256,
+                    role=handler_role,
+                    log_group=log_group,
+                    description=f"Ground Truth labeling job custom resource ({entry})",
+                )
+            )
+        framework_logs = logs.LogGroup(self, "FrameworkLogs", retention=logs.RetentionDays.ONE_YEAR)
+        framework_roles = []
+        for role_id, what in (("OnEventRole", "onEvent"), ("WaiterRole", "isComplete and onTimeout")):
+            framework_role = iam.Role(
+                self,
+                role_id,
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"CDK Provider framework {what} functions of one labeling job",
+            )
+            framework_logs.grant_write(framework_role)
+            framework_roles.append(framework_role)
+        waiter_logs = logs.LogGroup(self, "WaiterLogs", retention=logs.RetentionDays.ONE_YEAR)
+        provider = cr.Provider(
+            self,
+            "Resource",
+            on_event_handler=functions[0],
+            is_complete_handler=functions[1],
+            query_interval=cdk.Duration.seconds(30),
+            total_timeout=wait_timeout,
+            framework_on_event_role=framework_roles[0],
+            framework_complete_and_timeout_role=framework_roles[1],
+            log_group=framework_logs,
+            disable_waiter_state_machine_logging=False,
+            waiter_state_machine_log_options=cr.LogOptions(
+                destination=waiter_logs, level=sfn.LogLevel.ALL, include_execution_data=False
+            ),
+        )
+        self.service_token = provider.service_token
+        self._acknowledge_framework(provider, framework_roles)
+
+    def _acknowledge_framework(self, provider: cr.Provider, framework_roles: list[iam.Role]) -> None:
+        """The CDK Provider framework's own findings, acknowledged on its constructs."""
+        for scope in (provider, *framework_roles):
+            resources, _ = nag.policy_wildcards(scope)
+            nag.acknowledge_wildcard_resources(
+                scope,
+                resources,
+                "CDK's Provider framework invokes its handler functions including their versions "
+                "('<function arn>:*') and writes its own log group's streams; nothing else.",
+            )
+        cdk.Validations.of(provider).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-L1",
+                reason="The Provider framework's own Node.js functions use the runtime aws-cdk-lib pins "
+                "(aws-cdk#36269); our handlers use the latest Python runtime.",
+            ),
+            cdk.Acknowledgment(
+                id="AwsSolutions-SF2",
+                reason="The Provider framework's waiter state machine has no X-Ray option; it only polls "
+                "the job status, and its executions are logged (SF1).",
+            ),
+        )

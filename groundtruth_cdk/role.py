@@ -1,0 +1,156 @@
+"""The execution role SageMaker assumes to run a labeling job, scoped to the project's buckets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from groundtruth_cdk import nag
+from groundtruth_cdk.buckets import LabelingBuckets
+
+#: Ground Truth writes its job logs here.
+LOG_GROUP_NAME = "/aws/sagemaker/LabelingJobs"
+
+
+class S3Access(Enum):
+    """Which S3 buckets a new labeling role may use: the console's two "new role" choices."""
+
+    #: Only the project's buckets and prefixes (the default).
+    SCOPED = "scoped"
+    #: Every bucket in the account: an explicit, warned opt-in.
+    ALL_BUCKETS = "all-buckets"
+
+
+class LabelingJobRole(Construct):
+    """A new IAM role for SageMaker to run labeling jobs with, least privilege by default.
+
+    With ``S3Access.SCOPED`` (the default) the role may list the two buckets, read objects under the
+    input prefix and the artifacts prefix, and read and write objects under the output prefix; nothing
+    else in S3. It may also publish CloudWatch metrics, write the ``/aws/sagemaker/LabelingJobs`` logs,
+    use the buckets' KMS keys, and invoke the Lambdas given in ``invoke_functions`` (custom task types).
+    No AWS managed policy is attached. ``S3Access.ALL_BUCKETS`` widens S3 to every bucket and adds a
+    synth warning. To use a role you already have, pass it to ``LabelingJob(role=...)`` instead.
+
+    Args:
+        buckets: the project's buckets.
+        s3_access: ``SCOPED`` (default) or ``ALL_BUCKETS``.
+        invoke_functions: ARNs of custom pre-annotation / consolidation Lambdas the jobs call. Default none.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        buckets: LabelingBuckets,
+        s3_access: S3Access = S3Access.SCOPED,
+        invoke_functions: Sequence[str] = (),
+    ) -> None:
+        super().__init__(scope, id)
+        stack = cdk.Stack.of(self)
+        self.role = iam.Role(
+            self,
+            "Resource",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            description=f"SageMaker Ground Truth labeling jobs of {self.node.path}",
+        )
+        self._buckets = buckets
+        if s3_access is S3Access.SCOPED:
+            self._scoped_s3()
+        else:
+            self._all_buckets_s3()
+        for bucket in (buckets.input_bucket, buckets.output_bucket):
+            if bucket.encryption_key is not None:
+                bucket.encryption_key.grant_encrypt_decrypt(self.role)
+        _, kms_actions = nag.policy_wildcards(self)
+        nag.acknowledge_wildcard_actions(
+            self.role,
+            kms_actions,
+            "kms:ReEncrypt*/GenerateDataKey* are the standard encrypt/decrypt grant on the buckets' own keys only.",
+        )
+        nag.allow(
+            self.role,
+            sid="PublishJobMetrics",
+            actions=["cloudwatch:PutMetricData"],
+            resources=["*"],
+            wildcard_reason="cloudwatch:PutMetricData has no resource-level permissions; Ground Truth publishes "
+            "the job's metrics with it.",
+        )
+        log_group = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=LOG_GROUP_NAME,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        nag.allow(
+            self.role,
+            sid="WriteJobLogs",
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            resources=[log_group, f"{log_group}:log-stream:*"],
+            wildcard_reason=f"Ground Truth names one log stream per job and worker in {LOG_GROUP_NAME}; the "
+            "wildcard covers only that log group's streams.",
+        )
+        if invoke_functions:
+            nag.allow(
+                self.role,
+                sid="InvokeCustomTaskLambdas",
+                actions=["lambda:InvokeFunction"],
+                resources=list(invoke_functions),
+            )
+
+    def grant_read_object(self, bucket_arn: str, key: str) -> None:
+        """Let the role read one more object, e.g. an input manifest outside the input prefix."""
+        nag.allow(self.role, sid=None, actions=["s3:GetObject"], resources=[f"{bucket_arn}/{key}"])
+
+    def _scoped_s3(self) -> None:
+        buckets = self._buckets
+        input_arn = buckets.input_bucket.bucket_arn
+        output_arn = buckets.output_bucket.bucket_arn
+        bucket_arns = [input_arn] if buckets.output_bucket is buckets.input_bucket else [input_arn, output_arn]
+        nag.allow(self.role, sid="ListDataBuckets", actions=["s3:GetBucketLocation", "s3:ListBucket"], resources=bucket_arns)
+        read = [f"{input_arn}/{buckets.input_prefix}*"]
+        if buckets.input_prefix and not buckets.artifacts_prefix.startswith(buckets.input_prefix):
+            read.append(f"{input_arn}/{buckets.artifacts_prefix}*")
+        nag.allow(
+            self.role,
+            sid="ReadInputData",
+            actions=["s3:GetObject"],
+            resources=read,
+            wildcard_reason="Ground Truth reads the data objects the manifest lists and the job inputs the "
+            "deploy generates; the wildcard is limited to the input and artifacts prefixes of the input bucket.",
+        )
+        nag.allow(
+            self.role,
+            sid="WriteLabels",
+            actions=["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+            resources=[f"{output_arn}/{buckets.output_prefix}*"],
+            wildcard_reason="Ground Truth writes annotations and manifests under '<output prefix><job name>/', "
+            "with keys it chooses; the wildcard is limited to the output prefix of the output bucket.",
+        )
+
+    def _all_buckets_s3(self) -> None:
+        partition = cdk.Stack.of(self).partition
+        reason = "The project owner chose S3Access.ALL_BUCKETS explicitly; synth warns about it."
+        nag.allow(
+            self.role,
+            sid="ListAllBuckets",
+            actions=["s3:GetBucketLocation", "s3:ListBucket"],
+            resources=[f"arn:{partition}:s3:::*"],
+            wildcard_reason=reason,
+        )
+        nag.allow(
+            self.role,
+            sid="ReadWriteAllBuckets",
+            actions=["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+            resources=[f"arn:{partition}:s3:::*/*"],
+            wildcard_reason=reason,
+        )
+        cdk.Annotations.of(self).add_warning_v2(
+            "groundtruth-cdk:AllBuckets",
+            "s3_access=ALL_BUCKETS lets labeling jobs read and write every S3 bucket in the account. "
+            "Prefer the default SCOPED access to the project's buckets.",
+        )
