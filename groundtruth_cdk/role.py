@@ -12,6 +12,8 @@ from constructs import Construct
 from groundtruth_cdk import nag
 from groundtruth_cdk.buckets import LabelingBuckets
 
+#: What SageMaker needs on the KMS key of an encrypted bucket.
+KMS_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
 #: Ground Truth writes its job logs here.
 LOG_GROUP_NAME = "/aws/sagemaker/LabelingJobs"
 
@@ -63,15 +65,20 @@ class LabelingJobRole(Construct):
             self._scoped_s3()
         else:
             self._all_buckets_s3()
-        for bucket in (buckets.input_bucket, buckets.output_bucket):
-            if bucket.encryption_key is not None:
-                bucket.encryption_key.grant_encrypt_decrypt(self.role)
-        _, kms_actions = nag.policy_wildcards(self)
-        nag.acknowledge_wildcard_actions(
-            self.role,
-            kms_actions,
-            "kms:ReEncrypt*/GenerateDataKey* are the standard encrypt/decrypt grant on the buckets' own keys only.",
-        )
+        keys = {b.encryption_key.key_arn: None for b in (buckets.input_bucket, buckets.output_bucket) if b.encryption_key}
+        if keys:
+            nag.allow(
+                self.role,
+                sid="UseBucketKeys",
+                actions=KMS_ACTIONS,
+                resources=list(keys),
+            )
+            nag.acknowledge_wildcard_actions(
+                self.role,
+                KMS_ACTIONS,
+                "kms:ReEncrypt* and kms:GenerateDataKey* are the standard data-key operations, granted on the "
+                "buckets' own keys only.",
+            )
         nag.allow(
             self.role,
             sid="PublishJobMetrics",

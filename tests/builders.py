@@ -1,0 +1,107 @@
+"""Small builders for construct tests: a stack, and a valid job whose arguments a test overrides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
+
+from groundtruth_cdk import (
+    ContentClassifier,
+    InlineManifest,
+    Instructions,
+    LabelingBuckets,
+    LabelingJob,
+    TaskType,
+    Workforce,
+)
+from groundtruth_cdk.task_types import Media
+
+ACCOUNT = "123456789012"
+PRIVATE_TEAM = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:workteam/private-crowd/labelers"
+
+
+def stack(region: str | None = "us-east-1", account: str | None = ACCOUNT, id: str = "Test") -> cdk.Stack:
+    """A stack in ``region`` (``None``: region-agnostic) in its own app."""
+    env = cdk.Environment(account=account, region=region) if region or account else None
+    return cdk.Stack(cdk.App(), id, env=env)
+
+
+def labels_for(task_type: TaskType) -> list[str]:
+    """A valid label list for ``task_type``."""
+    spec = task_type.spec
+    return [f"label{n}" for n in range(max(spec.min_labels, 2))]
+
+
+def manifest_for(task_type: TaskType) -> InlineManifest:
+    """A two-object manifest with the task type's data key."""
+    if task_type.spec.manifest_key == "source":
+        return InlineManifest.from_texts(["great product", "broke after a day"])
+    return InlineManifest(({"source-ref": "s3://data-bucket/a.jpg"}, {"source-ref": "s3://data-bucket/b.jpg"}))
+
+
+def job_kwargs(task_type: TaskType = TaskType.IMAGE_BOUNDING_BOX, **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments of a valid ``LabelingJob`` of ``task_type`` (``buckets`` excluded)."""
+    spec = task_type.spec
+    kwargs: dict[str, Any] = {
+        "task_type": task_type,
+        "workforce": Workforce.private_team(PRIVATE_TEAM),
+        "input": manifest_for(task_type),
+        "labels": labels_for(task_type),
+        "instructions": Instructions(short="<p>Short</p>", full="<p>Full</p>"),
+        "task_title": "Label the data",
+        "task_description": "Label each object carefully",
+    }
+    if spec.reviews_labels:
+        kwargs["reviewed_label_attribute_name"] = "earlier-labels-ref"
+    if spec.media is Media.CUSTOM:
+        kwargs["ui_template"] = "<crowd-form>{{ task.input.taskObject }}</crowd-form>"
+        kwargs["pre_annotation_lambda_arn"] = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:my-pre"
+        kwargs["annotation_consolidation_lambda_arn"] = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:my-acs"
+    kwargs.update(overrides)
+    return kwargs
+
+
+def add_job(
+    scope: cdk.Stack, id: str = "Job", task_type: TaskType = TaskType.IMAGE_BOUNDING_BOX, **overrides: Any
+) -> LabelingJob:
+    """Buckets and a valid job of ``task_type`` in ``scope``; ``overrides`` replace job arguments."""
+    buckets = overrides.pop("buckets", None) or LabelingBuckets(scope, f"{id}Data", task_type=task_type)
+    return LabelingJob(scope, id, buckets=buckets, **job_kwargs(task_type, **overrides))
+
+
+def mturk(price: str = "0.036") -> dict[str, Any]:
+    """Overrides for a Mechanical Turk job."""
+    return {
+        "workforce": Workforce.mechanical_turk(price),
+        "content_classifiers": [ContentClassifier.FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION],
+    }
+
+
+def resources_of(template: Template, type_: str) -> dict[str, Any]:
+    """Logical id → resource of ``type_``."""
+    return dict(template.find_resources(type_))
+
+
+def flat(scope: cdk.Stack, value: Any) -> Any:
+    """``value`` resolved, with each token-bearing string flattened to text (``<AWS::Region>``, ``<Id.Arn>``)."""
+    return _flat(scope.resolve(value))
+
+
+def _flat(resolved: Any) -> Any:
+    if isinstance(resolved, list):
+        return [_flat(item) for item in resolved]
+    if isinstance(resolved, dict):
+        if len(resolved) == 1:
+            ((key, argument),) = resolved.items()
+            if key == "Ref":
+                return f"<{argument}>"
+            if key == "Fn::GetAtt":
+                return f"<{argument[0]}.{argument[1]}>"
+            if key == "Fn::Join":
+                return str(argument[0]).join(str(_flat(part)) for part in argument[1])
+            if key == "Fn::FindInMap":
+                return f"<FindInMap {argument[0]} {_flat(argument[1])} {argument[2]}>"
+        return {key: _flat(item) for key, item in resolved.items()}
+    return resolved
