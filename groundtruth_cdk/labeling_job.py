@@ -31,10 +31,7 @@ from groundtruth_cdk.task_types import (
 )
 from groundtruth_cdk.validation import (
     MAX_CONCURRENT_TASKS,
-    MAX_DESCRIPTION,
     MAX_JOB_NAME_PREFIX,
-    MAX_TITLE,
-    MAX_USER_TAGS,
     MAX_WORKERS_PER_OBJECT,
     MIN_AVAILABILITY_SECONDS,
     MIN_TASK_TIME_SECONDS,
@@ -176,8 +173,8 @@ class LabelingJob(Construct):
             problems.add("job_name_prefix", job_name_prefix, "must be lowercase (job names are case-insensitive)")
         problems.check_label_attribute_name(label_attribute_name, spec, reviewed=reviewed_label_attribute_name)
         problems.check_labels(labels, spec)
-        problems.check_length("task_title", task_title, 1, MAX_TITLE)
-        problems.check_length("task_description", task_description, 1, MAX_DESCRIPTION)
+        problems.check_title(task_title)
+        problems.check_description(task_description)
         problems.check_keywords(task_keywords)
         problems.check_range("workers_per_object", workers_per_object, 1, MAX_WORKERS_PER_OBJECT)
         problems.check_range(
@@ -205,8 +202,7 @@ class LabelingJob(Construct):
                 1,
                 100,
             )
-        if len(tags) > MAX_USER_TAGS:
-            problems.add("tags", f"{len(tags)} tags", f"at most {MAX_USER_TAGS} (the deploy adds 2 of its own)")
+        problems.check_tags(tags)
         team_problem = workforce.workteam_arn_problem()
         if team_problem is not None:
             problems.add("workforce.workteam_arn", workforce.workteam_arn, team_problem)

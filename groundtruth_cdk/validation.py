@@ -8,7 +8,8 @@ skipped: they are only known at deploy time.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,14 @@ from groundtruth_cdk.task_types import RESERVED_LABEL_ATTRIBUTE_NAMES, RefSuffix
 #: ``LabelingJobName`` (1-63) and ``LabelAttributeName`` (1-127) share this shape.
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 KEYWORD_PATTERN = re.compile(r"^[A-Za-z0-9]+( [A-Za-z0-9]+)*$")
+#: ``TaskTitle``: XML 1.0 characters of the Basic Multilingual Plane.
+TITLE_PATTERN = re.compile(r"^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD]*$")
+#: ``TaskDescription`` is ``.+``: one line (no line terminator in Java's sense).
+LINE_BREAKS = frozenset("\n\r\u0085\u2028\u2029")
+#: Tag keys and values: letters, separators, numbers and ``_.:/=+-@``.
+TAG_PUNCTUATION = frozenset("_.:/=+-@")
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
 #: The handler appends ``-<8 hex>`` to the prefix; a job name is at most 63 characters.
 MAX_JOB_NAME_PREFIX = 54
 MAX_LABEL_ATTRIBUTE_NAME = 127
@@ -135,6 +144,38 @@ class Problems:
                 self.add("labels", label, "labels must be unique")
             seen.add(label)
 
+    def check_title(self, value: str) -> None:
+        """``TaskTitle``: 1-128 characters, none of them control characters or outside the BMP."""
+        self.check_length("task_title", value, 1, MAX_TITLE)
+        if not is_token(value) and not TITLE_PATTERN.match(value):
+            self.add("task_title", value, "must not contain control characters or characters beyond U+FFFD")
+
+    def check_description(self, value: str) -> None:
+        """``TaskDescription``: 1-255 characters on one line."""
+        self.check_length("task_description", value, 1, MAX_DESCRIPTION)
+        if not is_token(value) and LINE_BREAKS.intersection(value):
+            self.add("task_description", value, "must be a single line (no line breaks)")
+
+    def check_tags(self, tags: Mapping[str, str]) -> None:
+        """Job tags: at most 48; keys 1-128 and values 0-256 characters of letters, numbers, spaces, ``_.:/=+-@``."""
+        if len(tags) > MAX_USER_TAGS:
+            self.add("tags", f"{len(tags)} tags", f"at most {MAX_USER_TAGS} (the deploy adds 2 of its own)")
+        for key, value in tags.items():
+            if is_token(key) or is_token(value):
+                continue
+            if not 1 <= len(key) <= MAX_TAG_KEY or not _tag_text(key) or key.lower().startswith("aws:"):
+                self.add(
+                    "tags",
+                    key,
+                    f"a tag key is 1-{MAX_TAG_KEY} letters, numbers, spaces and _.:/=+-@, not starting with 'aws:'",
+                )
+            if len(value) > MAX_TAG_VALUE or not _tag_text(value):
+                self.add(
+                    f"tags[{key!r}]",
+                    value,
+                    f"a tag value is 0-{MAX_TAG_VALUE} letters, numbers, spaces and _.:/=+-@",
+                )
+
     def check_keywords(self, keywords: Sequence[str]) -> None:
         """``TaskKeywords``: 1-5 items, each 1-30 characters of words separated by single spaces."""
         if not keywords:
@@ -160,6 +201,10 @@ class Problems:
                 str(price),
                 f"Mechanical Turk price points for {spec.title} are (USD) {points}",
             )
+
+
+def _tag_text(text: str) -> bool:
+    return all(unicodedata.category(c)[0] in "LZN" or c in TAG_PUNCTUATION for c in text)
 
 
 def _show(value: Any) -> str:
