@@ -15,8 +15,10 @@ from groundtruth_cdk.validation import Problems, is_token
 #: Manifest limits (SageMaker Developer Guide, "Input data quotas").
 MAX_LINE_CHARS = 100_000
 MAX_ATTRIBUTE_CHARS = 20_000
-#: Objects given in code travel in the template; larger sets belong in a manifest in S3.
+#: Objects given in code travel in the template and through the deploy's Step Functions waiter (whose
+#: input is limited to 256 KB); larger sets belong in a manifest in S3.
 MAX_INLINE_OBJECTS = 1_000
+MAX_INLINE_CHARS = 100_000
 _S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)$")
 
 
@@ -44,7 +46,8 @@ class ManifestInput:
 
 @dataclass(frozen=True)
 class InlineManifest:
-    """Up to 1,000 data objects given in code; the deploy writes them as the job's input manifest.
+    """Up to 1,000 data objects (100,000 characters of JSON) given in code; the deploy writes them as the
+    job's input manifest.
 
     Each object is one manifest line: a mapping with the task type's data key (``source-ref`` for
     images, video and point clouds, ``source`` for text) and any extra keys you want carried to the
@@ -70,8 +73,15 @@ class InlineManifest:
             problems.add(
                 "input.objects",
                 f"{count} objects",
-                f"give 1..{MAX_INLINE_OBJECTS} objects in code; put larger data sets in an S3 manifest "
-                "(ManifestInput)",
+                f"give 1..{MAX_INLINE_OBJECTS} objects in code; put larger data sets in an S3 manifest (ManifestInput)",
+            )
+        total = sum(len(json.dumps(line, ensure_ascii=False, default=str)) + 1 for line in self.objects)
+        if total > MAX_INLINE_CHARS:
+            problems.add(
+                "input.objects",
+                f"{total} characters of JSON",
+                f"objects given in code hold at most {MAX_INLINE_CHARS} characters in all; put larger data sets "
+                "in an S3 manifest (ManifestInput)",
             )
         reported = 0
         for index, line in enumerate(self.objects):

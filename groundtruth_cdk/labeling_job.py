@@ -153,11 +153,9 @@ class LabelingJob(Construct):
         public = workforce.type is WorkforceType.PUBLIC
         labels = tuple(labels)
         tags = dict(tags or {})
-        task_time = (task_time_limit or cdk.Duration.minutes(5)).to_seconds()
-        default_availability = (
-            cdk.Duration.hours(6) if public else cdk.Duration.days(10)
-        )
-        availability = (task_availability_lifetime or default_availability).to_seconds()
+        task_time = int((task_time_limit or cdk.Duration.minutes(5)).to_seconds())
+        default_availability = cdk.Duration.hours(6) if public else cdk.Duration.days(10)
+        availability = int((task_availability_lifetime or default_availability).to_seconds())
         wait = wait_timeout or cdk.Duration.minutes(20)
         if label_attribute_name is None:
             suffix = "-ref" if spec.label_attribute_ref is RefSuffix.REQUIRED else ""
@@ -276,7 +274,8 @@ class LabelingJob(Construct):
 
         # -- the request --------------------------------------------------------------------------
         if custom:
-            assert pre_annotation_lambda_arn and annotation_consolidation_lambda_arn
+            assert pre_annotation_lambda_arn is not None
+            assert annotation_consolidation_lambda_arn is not None
             pre_arn, acs_arn = pre_annotation_lambda_arn, annotation_consolidation_lambda_arn
         else:
             assert spec.lambda_suffix is not None
@@ -314,9 +313,7 @@ class LabelingJob(Construct):
             s3_source["ManifestS3Uri"] = input.s3_uri
         input_config: dict[str, Any] = {"DataSource": {"S3DataSource": s3_source}}
         if content_classifiers:
-            input_config["DataAttributes"] = {
-                "ContentClassifiers": sorted({c.value for c in content_classifiers})
-            }
+            input_config["DataAttributes"] = {"ContentClassifiers": sorted({c.value for c in content_classifiers})}
         request: dict[str, Any] = {
             "LabelingJobName": job_name_prefix,
             "LabelAttributeName": label_attribute_name,
@@ -433,9 +430,7 @@ class _JobProvider(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Creates, describes and stops one Ground Truth labeling job",
         )
-        job_arns = stack.format_arn(
-            service="sagemaker", resource="labeling-job", resource_name=f"{job_name_prefix}-*"
-        )
+        job_arns = stack.format_arn(service="sagemaker", resource="labeling-job", resource_name=f"{job_name_prefix}-*")
         nag.allow(
             handler_role,
             sid="ManageThisLabelingJob",

@@ -97,9 +97,7 @@ def human_task_ui_arn(scope: Construct, name: str) -> str:
 def public_workteam_arn(scope: Construct) -> str:
     """The ARN of the public (Amazon Mechanical Turk) work team in the stack's region."""
     stack = cdk.Stack.of(scope)
-    return (
-        f"arn:{stack.partition}:sagemaker:{stack.region}:{HUMAN_TASK_UI_ACCOUNT}:workteam/public-crowd/default"
-    )
+    return f"arn:{stack.partition}:sagemaker:{stack.region}:{HUMAN_TASK_UI_ACCOUNT}:workteam/public-crowd/default"
 
 
 def auto_labeling_algorithm_arn(scope: Construct, algorithm: str) -> str:

@@ -65,7 +65,9 @@ class LabelingJobRole(Construct):
             self._scoped_s3()
         else:
             self._all_buckets_s3()
-        keys = {b.encryption_key.key_arn: None for b in (buckets.input_bucket, buckets.output_bucket) if b.encryption_key}
+        keys = {
+            b.encryption_key.key_arn: None for b in (buckets.input_bucket, buckets.output_bucket) if b.encryption_key
+        }
         if keys:
             nag.allow(
                 self.role,
@@ -118,7 +120,9 @@ class LabelingJobRole(Construct):
         input_arn = buckets.input_bucket.bucket_arn
         output_arn = buckets.output_bucket.bucket_arn
         bucket_arns = [input_arn] if buckets.output_bucket is buckets.input_bucket else [input_arn, output_arn]
-        nag.allow(self.role, sid="ListDataBuckets", actions=["s3:GetBucketLocation", "s3:ListBucket"], resources=bucket_arns)
+        nag.allow(
+            self.role, sid="ListDataBuckets", actions=["s3:GetBucketLocation", "s3:ListBucket"], resources=bucket_arns
+        )
         read = [f"{input_arn}/{buckets.input_prefix}*"]
         if buckets.input_prefix and not buckets.artifacts_prefix.startswith(buckets.input_prefix):
             read.append(f"{input_arn}/{buckets.artifacts_prefix}*")

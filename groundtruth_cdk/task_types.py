@@ -176,9 +176,7 @@ def _video_frames(title: str, suffix: str, ui: str, *, edits: str | None = None)
     )
 
 
-def _point_cloud(
-    title: str, suffix: str, ui: str, ref: RefSuffix, *, edits: str | None = None
-) -> TaskTypeSpec:
+def _point_cloud(title: str, suffix: str, ui: str, ref: RefSuffix, *, edits: str | None = None) -> TaskTypeSpec:
     return TaskTypeSpec(
         title=title,
         media=Media.POINT_CLOUD,

@@ -103,9 +103,7 @@ class Problems:
         if not low <= len(value) <= high:
             self.add(field, _abbreviate(value), f"must be {low}-{high} characters long (is {len(value)})")
 
-    def check_label_attribute_name(
-        self, name: str, spec: TaskTypeSpec, *, reviewed: str | None = None
-    ) -> None:
+    def check_label_attribute_name(self, name: str, spec: TaskTypeSpec, *, reviewed: str | None = None) -> None:
         """The naming rules of ``LabelAttributeName`` for ``spec``'s task type."""
         field = "label_attribute_name"
         self.check_name(field, name, max_length=MAX_LABEL_ATTRIBUTE_NAME)
@@ -215,4 +213,3 @@ def _show(value: Any) -> str:
 
 def _abbreviate(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 3] + "..."
-

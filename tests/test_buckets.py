@@ -133,4 +133,6 @@ def test_one_bucket_for_input_and_output_with_distinct_prefixes() -> None:
         output_prefix="labels/",
     )
     assert buckets.output_bucket is buckets.input_bucket
-    assert scope.resolve(buckets.output_path_uri) == {"Fn::Join": ["", ["s3://", {"Ref": scope.get_logical_id(shared.node.default_child)}, "/labels/"]]}
+    assert scope.resolve(buckets.output_path_uri) == {
+        "Fn::Join": ["", ["s3://", {"Ref": scope.get_logical_id(shared.node.default_child)}, "/labels/"]]
+    }

@@ -75,7 +75,11 @@ def test_execution_role_trusts_sagemaker_and_has_no_managed_policy(default_job: 
     _, template = default_job
     roles = template.find_resources(
         "AWS::IAM::Role",
-        {"Properties": {"AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": "sagemaker.amazonaws.com"}}]}}},
+        {
+            "Properties": {
+                "AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": "sagemaker.amazonaws.com"}}]}
+            }
+        },
     )
     assert len(roles) == 1
     for resource in template.find_resources("AWS::IAM::Role").values():

@@ -55,7 +55,11 @@ def synthesized() -> dict[tuple[str | None, TaskType], Synthesized]:
     return result
 
 
-CASES = [pytest.param(region, task_type, id=f"{region or 'agnostic'}-{task_type.value}") for region in REGIONS for task_type in ALL]
+CASES = [
+    pytest.param(region, task_type, id=f"{region or 'agnostic'}-{task_type.value}")
+    for region in REGIONS
+    for task_type in ALL
+]
 
 
 @pytest.mark.parametrize(("region", "task_type"), CASES)

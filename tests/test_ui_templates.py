@@ -29,7 +29,7 @@ def test_template_uses_the_crowd_element_inside_a_crowd_form(task_type: TaskType
     assert template.startswith(CROWD_ELEMENTS_SCRIPT + "\n<crowd-form>\n")
     assert f"<{element}\n" in template
     assert f"</{element}>\n</crowd-form>" in template
-    assert '<short-instructions><b>short</b></short-instructions>' in template
+    assert "<short-instructions><b>short</b></short-instructions>" in template
     assert '<full-instructions header="Instructions"><i>full</i></full-instructions>' in template
     assert 'header="Is this right?"' in template
 
@@ -94,9 +94,7 @@ def test_header_is_escaped_and_instructions_cannot_open_liquid() -> None:
     assert "{%" not in template.split("<short-instructions>")[1]
 
 
-@pytest.mark.parametrize(
-    "task_type", [t for t in TaskType if t.spec.ui is not UiKind.TEMPLATE], ids=lambda t: t.value
-)
+@pytest.mark.parametrize("task_type", [t for t in TaskType if t.spec.ui is not UiKind.TEMPLATE], ids=lambda t: t.value)
 def test_hosted_and_custom_uis_have_no_generated_template(task_type: TaskType) -> None:
     with pytest.raises(ValueError, match="AWS-hosted worker UI"):
         _render(task_type)

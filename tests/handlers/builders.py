@@ -1,0 +1,249 @@
+"""Events, requests and responses for the labeling job handler tests.
+
+Everything here is written from the resource's contract, not from the handler's code: the expected
+job name, for one, is recomputed from the documented hash recipe.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import hashlib
+import json
+from typing import Any
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/labeling-demo/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+OTHER_STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/labeling-demo/99999999-4b5a-6978-8796-a5b4c3d2e1f0"
+LOGICAL_ID = "CarBoxesLabelingJob1A2B3C4D"
+SERVICE_TOKEN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:Provider-framework-onEvent"
+ARTIFACTS_BUCKET = "artifacts-bucket"
+ARTIFACTS_S3_URI = f"s3://{ARTIFACTS_BUCKET}/labeling/inputs/"
+OUTPUT_PATH = "s3://out-bucket/labels/"
+PREFIX = "my-project-job"
+FRAMEWORK_FAILED_CREATE_MARKER = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"
+PRE_LAMBDA = "arn:aws:lambda:us-east-1:432418664414:function:PRE-BoundingBox"
+ACS_LAMBDA = "arn:aws:lambda:us-east-1:432418664414:function:ACS-BoundingBox"
+ARTIFACT_FILES = ("label-categories.json", "template.liquid", "input.manifest")
+NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+STACK_ID_TAG = "groundtruth-cdk:stack-id"
+LOGICAL_ID_TAG = "groundtruth-cdk:logical-id"
+
+#: The CreateLabelingJob request as the construct renders it: every leaf a string, URIs left out.
+STRING_REQUEST: dict[str, Any] = {
+    "LabelingJobName": PREFIX,
+    "LabelAttributeName": "bbox",
+    "InputConfig": {
+        "DataSource": {"S3DataSource": {}},
+        "DataAttributes": {"ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation"]},
+    },
+    "OutputConfig": {"S3OutputPath": OUTPUT_PATH},
+    "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/LabelingRole",
+    "HumanTaskConfig": {
+        "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/team",
+        "UiConfig": {},
+        "PreHumanTaskLambdaArn": PRE_LAMBDA,
+        "TaskTitle": "Draw boxes",
+        "TaskDescription": "Draw a box around each car",
+        "NumberOfHumanWorkersPerDataObject": "3",
+        "TaskTimeLimitInSeconds": "300",
+        "TaskAvailabilityLifetimeInSeconds": "864000",
+        "MaxConcurrentTaskCount": "1000",
+        "AnnotationConsolidationConfig": {"AnnotationConsolidationLambdaArn": ACS_LAMBDA},
+    },
+    "StoppingConditions": {"MaxPercentageOfInputDatasetLabeled": "100"},
+    "Tags": [{"Key": "project", "Value": "demo"}],
+}
+
+LABEL_CATEGORIES = json.dumps({"document-version": "2018-11-28", "labels": [{"label": "car"}, {"label": "bus"}]})
+UI_TEMPLATE = (
+    '<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>\n'
+    '<crowd-form><crowd-bounding-box name="boundingBox" src="{{ task.input.taskObject | grant_read_access }}"'
+    ' header="Draw a box around each car" labels="{{ task.input.labels | to_json | escape }}">'
+    "</crowd-bounding-box></crowd-form>\n"
+)
+MANIFEST_OBJECTS: list[dict[str, Any]] = [
+    {"source-ref": "s3://in-bucket/images/1.jpg"},
+    {"source-ref": "s3://in-bucket/images/2.jpg", "note": "café ☕"},
+]
+
+
+def properties(**overrides: Any) -> dict[str, Any]:
+    """Return the resource properties as CloudFormation sends them; an override of None drops a key."""
+    props: dict[str, Any] = {
+        "ServiceToken": SERVICE_TOKEN,
+        "LabelingJobRequest": copy.deepcopy(STRING_REQUEST),
+        "ArtifactsS3Uri": ARTIFACTS_S3_URI,
+        "LabelCategoryConfig": LABEL_CATEGORIES,
+        "UiTemplate": UI_TEMPLATE,
+        "ManifestLines": json.dumps(MANIFEST_OBJECTS),
+    }
+    props.update(overrides)
+    return {key: value for key, value in props.items() if value is not None}
+
+
+def _base_event(request_type: str, props: dict[str, Any], stack_id: str, logical_id: str) -> dict[str, Any]:
+    return {
+        "RequestType": request_type,
+        "ServiceToken": SERVICE_TOKEN,
+        "ResponseURL": "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/response",
+        "StackId": stack_id,
+        "RequestId": "6f0c6d3e-1b2a-4c5d-8e9f-0a1b2c3d4e5f",
+        "LogicalResourceId": logical_id,
+        "ResourceType": "Custom::LabelingJob",
+        "ResourceProperties": props,
+    }
+
+
+def create_event(
+    props: dict[str, Any] | None = None, *, stack_id: str = STACK_ID, logical_id: str = LOGICAL_ID
+) -> dict[str, Any]:
+    """Return a Create event."""
+    return _base_event("Create", properties() if props is None else props, stack_id, logical_id)
+
+
+def update_event(
+    props: dict[str, Any], old_props: dict[str, Any], physical_id: str, *, stack_id: str = STACK_ID
+) -> dict[str, Any]:
+    """Return an Update event."""
+    event = _base_event("Update", props, stack_id, LOGICAL_ID)
+    event["PhysicalResourceId"] = physical_id
+    event["OldResourceProperties"] = old_props
+    return event
+
+
+def delete_event(physical_id: str) -> dict[str, Any]:
+    """Return a Delete event."""
+    event = _base_event("Delete", properties(), STACK_ID, LOGICAL_ID)
+    event["PhysicalResourceId"] = physical_id
+    return event
+
+
+def is_complete_event(request_type: str, physical_id: str, **on_event_result: Any) -> dict[str, Any]:
+    """Return the event the framework passes to is_complete: the request merged with on_event's result."""
+    event = _base_event(request_type, properties(), STACK_ID, LOGICAL_ID)
+    event["PhysicalResourceId"] = physical_id
+    event.update(on_event_result)
+    return event
+
+
+def reference_name(event: dict[str, Any]) -> str:
+    """Compute the job name from the documented recipe (sha256 of a canonical JSON, 8 hex)."""
+    props = {key: value for key, value in event["ResourceProperties"].items() if key != "ServiceToken"}
+    identity = {
+        "LogicalResourceId": event["LogicalResourceId"],
+        "ResourceProperties": props,
+        "StackId": event["StackId"],
+    }
+    canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    prefix = event["ResourceProperties"]["LabelingJobRequest"]["LabelingJobName"]
+    return f"{prefix}-{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
+
+
+def artifact_uri(name: str, file_name: str, artifacts_prefix: str = ARTIFACTS_S3_URI) -> str:
+    """Return the S3 URI the handler writes ``file_name`` of job ``name`` to."""
+    return f"{artifacts_prefix}{name}/{file_name}"
+
+
+def ownership_tags(stack_id: str = STACK_ID, logical_id: str = LOGICAL_ID) -> list[dict[str, str]]:
+    """Return the two tags marking a job as owned by a resource."""
+    return [{"Key": STACK_ID_TAG, "Value": stack_id}, {"Key": LOGICAL_ID_TAG, "Value": logical_id}]
+
+
+def typed_request(
+    name: str, *, with_artifacts: bool = True, artifacts_prefix: str = ARTIFACTS_S3_URI
+) -> dict[str, Any]:
+    """Return the CreateLabelingJob request the handler must send for :func:`properties`."""
+    request: dict[str, Any] = {
+        "LabelingJobName": name,
+        "LabelAttributeName": "bbox",
+        "InputConfig": {
+            "DataSource": {"S3DataSource": {}},
+            "DataAttributes": {"ContentClassifiers": ["FreeOfPersonallyIdentifiableInformation"]},
+        },
+        "OutputConfig": {"S3OutputPath": OUTPUT_PATH},
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/LabelingRole",
+        "HumanTaskConfig": {
+            "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/team",
+            "UiConfig": {},
+            "PreHumanTaskLambdaArn": PRE_LAMBDA,
+            "TaskTitle": "Draw boxes",
+            "TaskDescription": "Draw a box around each car",
+            "NumberOfHumanWorkersPerDataObject": 3,
+            "TaskTimeLimitInSeconds": 300,
+            "TaskAvailabilityLifetimeInSeconds": 864000,
+            "MaxConcurrentTaskCount": 1000,
+            "AnnotationConsolidationConfig": {"AnnotationConsolidationLambdaArn": ACS_LAMBDA},
+        },
+        "StoppingConditions": {"MaxPercentageOfInputDatasetLabeled": 100},
+        "Tags": [{"Key": "project", "Value": "demo"}, *ownership_tags()],
+    }
+    if with_artifacts:
+        uris = {file: artifact_uri(name, file, artifacts_prefix) for file in ARTIFACT_FILES}
+        request["LabelCategoryConfigS3Uri"] = uris["label-categories.json"]
+        request["HumanTaskConfig"]["UiConfig"]["UiTemplateS3Uri"] = uris["template.liquid"]
+        request["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"] = uris["input.manifest"]
+    return request
+
+
+def job_arn(name: str) -> str:
+    """Return the ARN of labeling job ``name``."""
+    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:labeling-job/{name}"
+
+
+def describe_response(
+    name: str,
+    status: str,
+    *,
+    tags: list[dict[str, str]] | None = None,
+    failure_reason: str | None = None,
+) -> dict[str, Any]:
+    """Return a DescribeLabelingJob response (valid against the API model)."""
+    now = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    response: dict[str, Any] = {
+        "LabelingJobStatus": status,
+        "LabelCounters": {"TotalLabeled": 0, "HumanLabeled": 0, "MachineLabeled": 0, "Unlabeled": 2},
+        "CreationTime": now,
+        "LastModifiedTime": now,
+        "JobReferenceCode": "abcdef",
+        "LabelingJobName": name,
+        "LabelingJobArn": job_arn(name),
+        "LabelAttributeName": "bbox",
+        "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": artifact_uri(name, "input.manifest")}}},
+        "OutputConfig": {"S3OutputPath": OUTPUT_PATH},
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/LabelingRole",
+        "HumanTaskConfig": typed_request(name)["HumanTaskConfig"],
+        "Tags": [{"Key": "project", "Value": "demo"}, *ownership_tags()] if tags is None else tags,
+    }
+    if failure_reason is not None:
+        response["FailureReason"] = failure_reason
+    return response
+
+
+def expected_data(name: str, *, output_path: str = OUTPUT_PATH, region: str = REGION) -> dict[str, str]:
+    """Return the Data the resource must expose for job ``name``."""
+    return {
+        "LabelingJobName": name,
+        "LabelingJobArn": job_arn(name),
+        "OutputManifestS3Uri": f"{output_path.rstrip('/')}/{name}/manifests/output/output.manifest",
+        "ConsoleUrl": (
+            f"https://{region}.console.aws.amazon.com/sagemaker/groundtruth?region={region}"
+            f"#/labeling-jobs/details/{name}"
+        ),
+    }
+
+
+def cloudformation_response(event: dict[str, Any], result: dict[str, Any] | None, reason: str = "") -> bytes:
+    """Return the JSON body the Provider framework would send to CloudFormation (UTF-8, like Node's)."""
+    body = {
+        "Status": "FAILED" if reason else "SUCCESS",
+        "Reason": reason + "\n\nLogs: /aws/lambda/LabelingJobProvider-onEventHandler0123456789AB\n",
+        "PhysicalResourceId": (result or {}).get("PhysicalResourceId", event.get("PhysicalResourceId", "")),
+        "StackId": event["StackId"],
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": event["LogicalResourceId"],
+        "NoEcho": False,
+        "Data": (result or {}).get("Data", {}),
+    }
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")

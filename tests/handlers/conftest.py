@@ -1,0 +1,79 @@
+"""Fixtures for the Lambda handler tests: fake AWS environment, moto S3, stubbed SageMaker, no sleeping."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from groundtruth_cdk.handlers.labeling_job import index
+
+from .builders import ARTIFACTS_BUCKET, REGION
+
+_FAKE_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+
+
+@pytest.fixture(autouse=True)
+def fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point boto3 at a fake region and fake credentials: nothing can reach real AWS."""
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    for key, value in _FAKE_ENVIRONMENT.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the handler's backoff sleeps instead of sleeping."""
+    recorded: list[float] = []
+    monkeypatch.setattr(index, "_sleep", recorded.append)
+    return recorded
+
+
+@pytest.fixture(scope="session")
+def boto_session() -> boto3.session.Session:
+    """One boto3 session for the run: it parses the (large) SageMaker API model only once."""
+    return boto3.session.Session()
+
+
+@pytest.fixture
+def handler(
+    monkeypatch: pytest.MonkeyPatch, sleeps: list[float], boto_session: boto3.session.Session
+) -> Iterator[ModuleType]:
+    """Return the handler module with fresh clients (configured as its own), under moto, with a bucket."""
+    with mock_aws():
+        clients = {
+            service: boto_session.client(service, region_name=REGION, config=index._CLIENT_CONFIG)
+            for service in ("s3", "sagemaker")
+        }
+        monkeypatch.setattr(index, "_CLIENTS", clients)
+        clients["s3"].create_bucket(Bucket=ARTIFACTS_BUCKET)
+        yield index
+
+
+@pytest.fixture
+def sagemaker(handler: ModuleType) -> Iterator[Stubber]:
+    """Stub the handler's SageMaker client; every queued response must be consumed."""
+    with Stubber(handler._client("sagemaker")) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def s3(handler: ModuleType) -> Any:
+    """Return the handler's (moto) S3 client."""
+    return handler._client("s3")
