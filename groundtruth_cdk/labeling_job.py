@@ -6,20 +6,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
-from aws_cdk import aws_stepfunctions as sfn
-from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from groundtruth_cdk import nag, regions, ui_templates
+from groundtruth_cdk import regions, ui_templates
 from groundtruth_cdk.buckets import LabelingBuckets
 from groundtruth_cdk.inputs import InlineManifest, ManifestInput
+from groundtruth_cdk.job_provider import JobProvider
 from groundtruth_cdk.role import LabelingJobRole
 from groundtruth_cdk.task_types import (
     MAX_PRIVATE_AVAILABILITY_SECONDS,
@@ -40,8 +36,6 @@ from groundtruth_cdk.validation import (
 )
 from groundtruth_cdk.workforce import Workforce, WorkforceType
 
-HANDLER_DIR = Path(__file__).parent / "handlers" / "labeling_job"
-HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
 RESOURCE_TYPE = "Custom::LabelingJob"
 
 
@@ -349,7 +343,7 @@ class LabelingJob(Construct):
             properties["ManifestLines"] = stack.to_json_string(list(input.objects))
 
         # -- the custom resource ------------------------------------------------------------------
-        provider = _JobProvider(
+        provider = JobProvider(
             self,
             "Provider",
             job_name_prefix=job_name_prefix,
@@ -407,136 +401,3 @@ def _label_category_config(
 def _default_prefix(text: str) -> str:
     cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return cleaned[:MAX_JOB_NAME_PREFIX].rstrip("-") or "labeling-job"
-
-
-class _JobProvider(Construct):
-    """The Lambda handlers and Provider framework behind one job, with least-privilege roles."""
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        job_name_prefix: str,
-        job_role: iam.IRole,
-        buckets: LabelingBuckets,
-        wait_timeout: cdk.Duration,
-    ) -> None:
-        super().__init__(scope, id)
-        stack = cdk.Stack.of(self)
-        handler_role = iam.Role(
-            self,
-            "HandlerRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Creates, describes and stops one Ground Truth labeling job",
-        )
-        job_arns = stack.format_arn(service="sagemaker", resource="labeling-job", resource_name=f"{job_name_prefix}-*")
-        nag.allow(
-            handler_role,
-            sid="ManageThisLabelingJob",
-            actions=[
-                "sagemaker:AddTags",
-                "sagemaker:CreateLabelingJob",
-                "sagemaker:DescribeLabelingJob",
-                "sagemaker:StopLabelingJob",
-            ],
-            resources=[job_arns],
-            wildcard_reason="The job name is '<prefix>-<hash of the request>', chosen at deploy; the actions "
-            "are limited to this job's name prefix.",
-        )
-        nag.allow(
-            handler_role,
-            sid="PassTheJobRoleToSageMaker",
-            actions=["iam:PassRole"],
-            resources=[job_role.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-        )
-        nag.allow(
-            handler_role,
-            sid="WriteJobInputs",
-            actions=["s3:PutObject"],
-            resources=[buckets.input_bucket.arn_for_objects(f"{buckets.artifacts_prefix}*")],
-            wildcard_reason="The handler writes '<artifacts prefix><job name>/...' for job names chosen at "
-            "deploy; the wildcard is limited to the artifacts prefix.",
-        )
-        if buckets.input_bucket.encryption_key is not None:
-            buckets.input_bucket.encryption_key.grant_encrypt(handler_role)
-        code = lambda_.Code.from_asset(str(HANDLER_DIR), exclude=["__pycache__", "*.pyc"])
-        functions = []
-        for function_id, entry, timeout in (
-            ("OnEvent", "index.on_event", cdk.Duration.minutes(5)),
-            ("IsComplete", "index.is_complete", cdk.Duration.minutes(1)),
-        ):
-            log_group = logs.LogGroup(self, f"{function_id}Logs", retention=logs.RetentionDays.ONE_YEAR)
-            log_group.grant_write(handler_role)
-            nag.acknowledge_wildcard_resources(
-                handler_role,
-                [log_group.log_group_arn],
-                "Lambda creates one log stream per execution environment in the function's own log group.",
-            )
-            functions.append(
-                lambda_.Function(
-                    self,
-                    function_id,
-                    runtime=HANDLER_RUNTIME,
-                    code=code,
-                    handler=entry,
-                    timeout=timeout,
-                    memory_size=256,
-                    role=handler_role,
-                    log_group=log_group,
-                    description=f"Ground Truth labeling job custom resource ({entry})",
-                )
-            )
-        framework_logs = logs.LogGroup(self, "FrameworkLogs", retention=logs.RetentionDays.ONE_YEAR)
-        framework_roles = []
-        for role_id, what in (("OnEventRole", "onEvent"), ("WaiterRole", "isComplete and onTimeout")):
-            framework_role = iam.Role(
-                self,
-                role_id,
-                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                description=f"CDK Provider framework {what} functions of one labeling job",
-            )
-            framework_logs.grant_write(framework_role)
-            framework_roles.append(framework_role)
-        waiter_logs = logs.LogGroup(self, "WaiterLogs", retention=logs.RetentionDays.ONE_YEAR)
-        provider = cr.Provider(
-            self,
-            "Resource",
-            on_event_handler=functions[0],
-            is_complete_handler=functions[1],
-            query_interval=cdk.Duration.seconds(30),
-            total_timeout=wait_timeout,
-            framework_on_event_role=framework_roles[0],
-            framework_complete_and_timeout_role=framework_roles[1],
-            log_group=framework_logs,
-            disable_waiter_state_machine_logging=False,
-            waiter_state_machine_log_options=cr.LogOptions(
-                destination=waiter_logs, level=sfn.LogLevel.ALL, include_execution_data=False
-            ),
-        )
-        self.service_token = provider.service_token
-        self._acknowledge_framework(provider, framework_roles)
-
-    def _acknowledge_framework(self, provider: cr.Provider, framework_roles: list[iam.Role]) -> None:
-        """The CDK Provider framework's own findings, acknowledged on its constructs."""
-        for scope in (provider, *framework_roles):
-            resources, _ = nag.policy_wildcards(scope)
-            nag.acknowledge_wildcard_resources(
-                scope,
-                resources,
-                "CDK's Provider framework invokes its handler functions including their versions "
-                "('<function arn>:*') and writes its own log group's streams; nothing else.",
-            )
-        cdk.Validations.of(provider).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-L1",
-                reason="The Provider framework's own Node.js functions use the runtime aws-cdk-lib pins "
-                "(aws-cdk#36269); our handlers use the latest Python runtime.",
-            ),
-            cdk.Acknowledgment(
-                id="AwsSolutions-SF2",
-                reason="The Provider framework's waiter state machine has no X-Ray option; it only polls "
-                "the job status, and its executions are logged (SF1).",
-            ),
-        )

@@ -119,6 +119,18 @@ def test_handler_may_manage_only_this_job_and_pass_only_this_role(default_job: t
             "Effect": "Allow",
             "Resource": "<JobProviderOnEventLogs11C4C4A7.Arn>",
         },
+    ]
+
+
+def test_status_handler_may_only_describe_this_job(default_job: tuple[cdk.Stack, Template]) -> None:
+    scope, template = default_job
+    assert _policy(scope, template, "JobProviderStatusRoleDefaultPolicy") == [
+        {
+            "Action": "sagemaker:DescribeLabelingJob",
+            "Effect": "Allow",
+            "Resource": f"arn:<AWS::Partition>:sagemaker:us-east-1:{ACCOUNT}:labeling-job/test-job-*",
+            "Sid": "DescribeThisLabelingJob",
+        },
         {
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Effect": "Allow",
