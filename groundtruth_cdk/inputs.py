@@ -66,7 +66,7 @@ class InlineManifest:
         """One ``source`` line per text (text classification and named entity recognition)."""
         return cls(tuple({"source": text} for text in texts))
 
-    def check(self, problems: Problems, manifest_key: str) -> None:
+    def check(self, problems: Problems, manifest_keys: Sequence[str]) -> None:
         """Check count, the data key of every line, and the manifest's size limits."""
         count = len(self.objects)
         if not 1 <= count <= MAX_INLINE_OBJECTS:
@@ -85,7 +85,7 @@ class InlineManifest:
             )
         reported = 0
         for index, line in enumerate(self.objects):
-            problem = _line_problem(line, manifest_key)
+            problem = _line_problem(line, manifest_keys)
             if problem is not None:
                 if reported < 5:
                     problems.add(f"input.objects[{index}]", _preview(line), problem)
@@ -94,11 +94,11 @@ class InlineManifest:
             problems.add("input.objects", f"{reported} invalid lines", "(only the first 5 are listed)")
 
 
-def _line_problem(line: Mapping[str, Any], manifest_key: str) -> str | None:
+def _line_problem(line: Mapping[str, Any], manifest_keys: Sequence[str]) -> str | None:
     if not isinstance(line, Mapping):
         return "each object must be a mapping (one JSON object per manifest line)"
-    if manifest_key not in line:
-        return f"each line needs the key {manifest_key!r} for this task type"
+    if not any(key in line for key in manifest_keys):
+        return f"each line needs the key {' or '.join(map(repr, manifest_keys))} for this task type"
     for key, value in line.items():
         if not isinstance(key, str) or key.startswith("$"):
             return "keys must be strings that do not start with '$'"

@@ -240,7 +240,7 @@ class LabelingJob(Construct):
         if spec.ui is UiKind.HUMAN_TASK_UI and ui_template is not None:
             problems.add("ui_template", "<template>", f"{spec.title} jobs use the AWS-hosted worker UI")
         if isinstance(input, InlineManifest):
-            input.check(problems, spec.manifest_key)
+            input.check(problems, spec.manifest_keys)
         else:
             input.check(problems)
         problems.raise_if_any()

@@ -144,6 +144,11 @@ class TaskTypeSpec:
     review_overlay: str | None = None
 
     @property
+    def manifest_keys(self) -> tuple[str, ...]:
+        """The data keys a manifest line may use: a custom task reads whichever its template needs."""
+        return ("source-ref", "source") if self.media is Media.CUSTOM else (self.manifest_key,)
+
+    @property
     def mechanical_turk(self) -> bool:
         """Whether the public Mechanical Turk workforce may work on this task type."""
         return bool(self.mechanical_turk_prices)
@@ -383,6 +388,7 @@ CATALOGUE: Mapping[TaskType, TaskTypeSpec] = MappingProxyType(
             media=Media.CUSTOM,
             lambda_suffix=None,
             ui=UiKind.CUSTOM_TEMPLATE,
+            label_attribute_ref=RefSuffix.ALLOWED,
             min_labels=0,
             max_labels=None,
             mechanical_turk_prices=_CLASSIFICATION_PRICES + _BOUNDING_BOX_PRICES,
@@ -396,3 +402,31 @@ RESERVED_LABEL_ATTRIBUTE_NAMES = frozenset({"source", "source-ref"})
 #: A public (Mechanical Turk) task is available for at most 12 hours; private and vendor: 30 days.
 MAX_PUBLIC_AVAILABILITY_SECONDS = 12 * 3600
 MAX_PRIVATE_AVAILABILITY_SECONDS = THIRTY_DAYS
+
+
+def catalogue_table() -> str:
+    """The catalogue as a Markdown table (the README shows it; a test keeps the two equal)."""
+    header = (
+        "| `TaskType` | PRE/ACS suffix | worker UI | data key | label attribute | labels | max task time "
+        "| Mechanical Turk | auto-labeling | CORS |\n|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    rows = []
+    for task_type, spec in CATALOGUE.items():
+        ui = (
+            f"`<{spec.crowd_element}>`"
+            if spec.crowd_element
+            else f"hosted `{spec.human_task_ui}`"
+            if spec.human_task_ui
+            else "your template"
+        )
+        labels = f"{spec.min_labels}..{spec.max_labels}" if spec.max_labels else f"{spec.min_labels}+"
+        keys = " or ".join(f"`{key}`" for key in spec.manifest_keys)
+        hours = spec.max_task_time_seconds // 3600
+        time_limit = f"{hours // 24} days" if hours >= 24 else f"{hours} h"
+        rows.append(
+            f"| `{task_type.name}` | {spec.lambda_suffix or 'yours'} | {ui} | {keys} "
+            f"| {spec.label_attribute_ref.value} | {labels} | {time_limit} "
+            f"| {'yes' if spec.mechanical_turk else 'no'} | {spec.auto_labeling_algorithm or '-'} "
+            f"| {spec.cors.name.lower().replace('_', '/')} |"
+        )
+    return header + "\n".join(rows) + "\n"
