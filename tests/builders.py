@@ -89,6 +89,11 @@ def flat(scope: cdk.Stack, value: Any) -> Any:
     return _flat(scope.resolve(value))
 
 
+def flat_resolved(resolved: Any) -> Any:
+    """Like :func:`flat` for a value that is already resolved (e.g. read from a synthesized template)."""
+    return _flat(resolved)
+
+
 def _flat(resolved: Any) -> Any:
     if isinstance(resolved, list):
         return [_flat(item) for item in resolved]

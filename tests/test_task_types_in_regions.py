@@ -16,7 +16,7 @@ from aws_cdk.assertions import Template
 from groundtruth_cdk import LabelingJob, TaskType
 from groundtruth_cdk.regions import BUILT_IN_LAMBDA_ACCOUNTS, HUMAN_TASK_UI_ACCOUNT
 from groundtruth_cdk.task_types import Cors, RefSuffix, UiKind
-from tests.builders import PRIVATE_TEAM, add_job, flat, stack
+from tests.builders import PRIVATE_TEAM, add_job, flat_resolved, stack
 
 REGIONS = ["us-east-1", "eu-central-1", "ap-southeast-2", None]
 ALL = list(TaskType)
@@ -25,21 +25,30 @@ HALVES = (ALL[: len(ALL) // 2], ALL[len(ALL) // 2 :])
 
 @dataclass
 class Synthesized:
-    stack: cdk.Stack
-    template: Template
-    jobs: dict[TaskType, LabelingJob]
+    """One job's view of a shared synthesis: plain JSON and logical ids, no jsii calls in the tests."""
 
-    def job_properties(self, task_type: TaskType) -> dict[str, Any]:
-        job = self.jobs[task_type]
-        logical_id = self.stack.get_logical_id(job.resource.node.default_child)  # type: ignore[arg-type]
-        return dict(self.template.to_json()["Resources"][logical_id]["Properties"])
+    resources: dict[str, Any]
+    mappings: dict[str, Any]
+    ids: dict[str, str]
+    job_id: str
 
-    def bucket(self, task_type: TaskType, which: str) -> dict[str, Any]:
-        job = self.jobs[task_type]
-        buckets = job.node.scope.node.find_child(f"{job.node.id}Data")  # type: ignore[union-attr]
-        bucket = buckets.node.find_child(which).node.default_child
-        logical_id = self.stack.get_logical_id(bucket)
-        return dict(self.template.to_json()["Resources"][logical_id]["Properties"])
+    def properties(self, what: str) -> dict[str, Any]:
+        return dict(self.resources[self.ids[what]]["Properties"])
+
+
+def _logical_ids(scope: cdk.Stack, job: LabelingJob) -> dict[str, str]:
+    buckets = job.node.scope.node.find_child(f"{job.node.id}Data")  # type: ignore[union-attr]
+    provider = job.node.find_child("Provider")
+    parts = {
+        "job": job.resource.node.default_child,
+        "role-policy": job.role.node.find_child("DefaultPolicy").node.default_child,
+        "status-policy": provider.node.find_child("StatusRole").node.find_child("DefaultPolicy").node.default_child,
+        **{which: buckets.node.find_child(which).node.default_child for which in BUCKETS},
+    }
+    return {what: scope.get_logical_id(construct) for what, construct in parts.items()}  # type: ignore[arg-type]
+
+
+BUCKETS = ("InputBucket", "OutputBucket", "AccessLogsBucket")
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +58,11 @@ def synthesized() -> dict[tuple[str | None, TaskType], Synthesized]:
         for half, task_types in enumerate(HALVES):
             scope = stack(region, account=None if region is None else "123456789012", id=f"Half{half}")
             jobs = {task_type: add_job(scope, task_type.name.replace("_", ""), task_type) for task_type in task_types}
-            synthesized = Synthesized(scope, Template.from_stack(scope), jobs)
-            for task_type in task_types:
-                result[(region, task_type)] = synthesized
+            template = Template.from_stack(scope).to_json()
+            for task_type, job in jobs.items():
+                result[(region, task_type)] = Synthesized(
+                    template["Resources"], template.get("Mappings", {}), _logical_ids(scope, job), job.node.id
+                )
     return result
 
 
@@ -68,7 +79,7 @@ def test_request_names_the_regions_ground_truth_resources(
 ) -> None:
     result = synthesized[(region, task_type)]
     spec = task_type.spec
-    request = flat(result.stack, result.jobs[task_type].request)
+    request = flat_resolved(result.properties("job")["LabelingJobRequest"])
     human = request["HumanTaskConfig"]
     region_text = region or "<AWS::Region>"
     if spec.lambda_suffix is None:
@@ -109,7 +120,7 @@ def test_resource_carries_template_label_config_and_manifest(
 ) -> None:
     result = synthesized[(region, task_type)]
     spec = task_type.spec
-    properties = result.job_properties(task_type)
+    properties = result.properties("job")
     assert "LabelingJobRequest" in properties
     if spec.ui is UiKind.TEMPLATE:
         assert f"<{spec.crowd_element}" in properties["UiTemplate"]
@@ -135,8 +146,8 @@ def test_buckets_get_the_task_types_cors_rule(
 ) -> None:
     result = synthesized[(region, task_type)]
     cors = task_type.spec.cors
-    input_bucket = result.bucket(task_type, "InputBucket")
-    output_bucket = result.bucket(task_type, "OutputBucket")
+    input_bucket = result.properties("InputBucket")
+    output_bucket = result.properties("OutputBucket")
     input_rules = input_bucket["CorsConfiguration"]["CorsRules"]
     if cors is Cors.READ:
         assert input_rules == [
@@ -165,11 +176,79 @@ def test_buckets_get_the_task_types_cors_rule(
 def test_region_agnostic_stack_maps_every_supported_region(
     synthesized: dict[tuple[str | None, TaskType], Synthesized],
 ) -> None:
-    template = synthesized[(None, TaskType.IMAGE_BOUNDING_BOX)].template.to_json()
-    mapping = template["Mappings"]["GroundTruthBuiltInLambdaAccounts"]
+    mapping = synthesized[(None, TaskType.IMAGE_BOUNDING_BOX)].mappings["GroundTruthBuiltInLambdaAccounts"]
     assert mapping == {region: {"account": account} for region, account in BUILT_IN_LAMBDA_ACCOUNTS.items()}
 
 
 def test_concrete_region_stack_has_no_mapping(synthesized: dict[tuple[str | None, TaskType], Synthesized]) -> None:
-    template = synthesized[("eu-central-1", TaskType.IMAGE_BOUNDING_BOX)].template.to_json()
-    assert "Mappings" not in template
+    assert synthesized[("eu-central-1", TaskType.IMAGE_BOUNDING_BOX)].mappings == {}
+
+
+@pytest.mark.parametrize(("region", "task_type"), CASES)
+def test_buckets_are_secure_and_retained(
+    synthesized: dict[tuple[str | None, TaskType], Synthesized], region: str | None, task_type: TaskType
+) -> None:
+    result = synthesized[(region, task_type)]
+    for which in ("InputBucket", "OutputBucket"):
+        properties = result.properties(which)
+        assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0] == {
+            "ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}
+        }
+        assert set(properties["PublicAccessBlockConfiguration"].values()) == {True}
+        assert properties["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": result.ids["AccessLogsBucket"]}
+    for which in BUCKETS:
+        assert result.resources[result.ids[which]]["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize(("region", "task_type"), CASES)
+def test_iam_statements_are_exactly_the_jobs_needs(
+    synthesized: dict[tuple[str | None, TaskType], Synthesized], region: str | None, task_type: TaskType
+) -> None:
+    result = synthesized[(region, task_type)]
+    input_id, output_id = result.ids["InputBucket"], result.ids["OutputBucket"]
+    region_text = region or "<AWS::Region>"
+    account = "123456789012" if region else "<AWS::AccountId>"
+    logs = f"arn:<AWS::Partition>:logs:{region_text}:{account}:log-group:/aws/sagemaker/LabelingJobs"
+    expected_job_role = [
+        {
+            "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+            "Effect": "Allow",
+            "Resource": [f"<{input_id}.Arn>", f"<{output_id}.Arn>"],
+            "Sid": "ListDataBuckets",
+        },
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": f"<{input_id}.Arn>/*", "Sid": "ReadInputData"},
+        {
+            "Action": ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+            "Effect": "Allow",
+            "Resource": f"<{output_id}.Arn>/labels/*",
+            "Sid": "WriteLabels",
+        },
+        {"Action": "cloudwatch:PutMetricData", "Effect": "Allow", "Resource": "*", "Sid": "PublishJobMetrics"},
+        {
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            "Effect": "Allow",
+            "Resource": [logs, f"{logs}:log-stream:*"],
+            "Sid": "WriteJobLogs",
+        },
+    ]
+    if task_type.spec.lambda_suffix is None:
+        expected_job_role.append(
+            {
+                "Action": "lambda:InvokeFunction",
+                "Effect": "Allow",
+                "Resource": [
+                    "arn:aws:lambda:us-east-1:123456789012:function:my-pre",
+                    "arn:aws:lambda:us-east-1:123456789012:function:my-acs",
+                ],
+                "Sid": "InvokeCustomTaskLambdas",
+            }
+        )
+    assert flat_resolved(result.properties("role-policy")["PolicyDocument"])["Statement"] == expected_job_role
+    status = result.properties("status-policy")["PolicyDocument"]
+    assert flat_resolved(status)["Statement"][0] == {
+        "Action": "sagemaker:DescribeLabelingJob",
+        "Effect": "Allow",
+        "Resource": f"arn:<AWS::Partition>:sagemaker:{region_text}:{account}:labeling-job/"
+        f"half{HALVES[1].count(task_type)}-{result.job_id.lower()}-*",
+        "Sid": "DescribeThisLabelingJob",
+    }
