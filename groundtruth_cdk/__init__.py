@@ -7,6 +7,7 @@ labeling job through a custom resource. Every fact about a task type lives in :m
 from groundtruth_cdk.buckets import LabelingBuckets
 from groundtruth_cdk.inputs import InlineManifest, ManifestInput
 from groundtruth_cdk.labeling_job import ContentClassifier, Instructions, LabelingJob, StoppingConditions
+from groundtruth_cdk.private_workforce import IdentityProvider, OidcProvider, PrivateWorkforce, WorkTeam
 from groundtruth_cdk.role import LabelingJobRole, S3Access
 from groundtruth_cdk.task_types import CATALOGUE, TaskType, TaskTypeSpec
 from groundtruth_cdk.workforce import Workforce, WorkforceType
@@ -14,16 +15,20 @@ from groundtruth_cdk.workforce import Workforce, WorkforceType
 __all__ = [
     "CATALOGUE",
     "ContentClassifier",
+    "IdentityProvider",
     "InlineManifest",
     "Instructions",
     "LabelingBuckets",
     "LabelingJob",
     "LabelingJobRole",
     "ManifestInput",
+    "OidcProvider",
+    "PrivateWorkforce",
     "S3Access",
     "StoppingConditions",
     "TaskType",
     "TaskTypeSpec",
+    "WorkTeam",
     "Workforce",
     "WorkforceType",
 ]

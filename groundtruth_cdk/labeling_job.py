@@ -197,7 +197,8 @@ class LabelingJob(Construct):
         problems.check_tags(tags)
         team_problem = workforce.workteam_arn_problem()
         if team_problem is not None:
-            problems.add("workforce.workteam_arn", workforce.workteam_arn, team_problem)
+            field = "workforce.team_name" if workforce.team_name is not None else "workforce.workteam_arn"
+            problems.add(field, workforce.team_name or workforce.workteam_arn, team_problem)
         if public:
             if not spec.mechanical_turk:
                 problems.add(

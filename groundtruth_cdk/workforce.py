@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from groundtruth_cdk.regions import public_workteam_arn
-from groundtruth_cdk.validation import is_token
+from groundtruth_cdk.validation import NAME_PATTERN, is_token
+
+#: Where a ``WorkforceStack`` publishes each team's ARN for project stacks.
+TEAM_ARN_PARAMETER = "/groundtruth-cdk/workteams/{name}/arn"
 
 _WORKTEAM_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:workteam/(private-crowd|vendor-crowd)/.+$")
 
@@ -36,11 +40,23 @@ class Workforce:
     workteam_arn: str | None = None
     #: Mechanical Turk only: what each worker is paid per data object, in USD.
     price_usd: Decimal | None = None
+    #: A private team known by name (its ARN is read from SSM at deploy).
+    team_name: str | None = None
 
     @classmethod
     def private_team(cls, workteam_arn: str) -> Workforce:
         """A private work team (``arn:...:workteam/private-crowd/<name>``), e.g. a ``WorkTeam``'s ARN."""
         return cls(WorkforceType.PRIVATE, workteam_arn=workteam_arn)
+
+    @classmethod
+    def private_team_by_name(cls, team_name: str) -> Workforce:
+        """A private work team of this account and region's ``WorkforceStack``, by name.
+
+        The team's ARN is read at deploy from the SSM parameter the workforce stack publishes
+        (``/groundtruth-cdk/workteams/<name>/arn``): deploy the workforce stack first, and a project stack
+        never creates, changes or deletes the team.
+        """
+        return cls(WorkforceType.PRIVATE, team_name=team_name)
 
     @classmethod
     def vendor(cls, workteam_arn: str) -> Workforce:
@@ -72,11 +88,19 @@ class Workforce:
         """The work team ARN for a job in the stack of ``scope``."""
         if self.type is WorkforceType.PUBLIC:
             return public_workteam_arn(scope)
+        if self.team_name is not None:
+            return ssm.StringParameter.value_for_string_parameter(scope, TEAM_ARN_PARAMETER.format(name=self.team_name))
         assert self.workteam_arn is not None
         return self.workteam_arn
 
     def workteam_arn_problem(self) -> str | None:
         """Why ``workteam_arn`` is not a private/vendor team ARN, or ``None`` when it is fine."""
+        if self.team_name is not None:
+            return (
+                None
+                if is_token(self.team_name) or NAME_PATTERN.match(self.team_name)
+                else "a team name is 1-63 letters, digits and hyphens"
+            )
         if self.type is WorkforceType.PUBLIC or self.workteam_arn is None or is_token(self.workteam_arn):
             return None
         crowd = "private-crowd" if self.type is WorkforceType.PRIVATE else "vendor-crowd"
