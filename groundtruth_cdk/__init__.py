@@ -5,16 +5,17 @@ labeling job through a custom resource. Every fact about a task type lives in :m
 """
 
 from groundtruth_cdk.buckets import LabelingBuckets
-from groundtruth_cdk.inputs import InlineManifest, ManifestInput
+from groundtruth_cdk.inputs import InlineManifest, ManifestInput, OnMismatch, S3Data
 from groundtruth_cdk.labeling_job import ContentClassifier, Instructions, LabelingJob, StoppingConditions
 from groundtruth_cdk.private_workforce import IdentityProvider, OidcProvider, PrivateWorkforce, WorkTeam
 from groundtruth_cdk.role import LabelingJobRole, S3Access
-from groundtruth_cdk.task_types import CATALOGUE, TaskType, TaskTypeSpec
+from groundtruth_cdk.task_types import CATALOGUE, DataType, TaskType, TaskTypeSpec
 from groundtruth_cdk.workforce import Workforce, WorkforceType
 
 __all__ = [
     "CATALOGUE",
     "ContentClassifier",
+    "DataType",
     "IdentityProvider",
     "InlineManifest",
     "Instructions",
@@ -23,8 +24,10 @@ __all__ = [
     "LabelingJobRole",
     "ManifestInput",
     "OidcProvider",
+    "OnMismatch",
     "PrivateWorkforce",
     "S3Access",
+    "S3Data",
     "StoppingConditions",
     "TaskType",
     "TaskTypeSpec",

@@ -124,6 +124,10 @@ class LabelingBuckets(Construct):
         """Where the deploy writes generated job inputs: ``s3://<input bucket>/<artifacts_prefix>``."""
         return f"s3://{self.input_bucket.bucket_name}/{self.artifacts_prefix}"
 
+    def covers_input(self, bucket: s3.IBucket, prefix: str) -> bool:
+        """Whether ``bucket``/``prefix`` lies inside the input prefix (so the job role can read it already)."""
+        return bucket is self.input_bucket and not is_token(prefix) and prefix.startswith(self.input_prefix)
+
     def _new_bucket(self, id: str, *, cors: tuple[s3.CorsRule, ...], versioned: bool) -> s3.Bucket:
         return s3.Bucket(
             self,

@@ -1,4 +1,4 @@
-"""What a labeling job labels: an existing input manifest, or a small list of objects given in code."""
+"""What a labeling job labels: data found under an S3 prefix, an existing manifest, or objects given in code."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from aws_cdk import aws_s3 as s3
 
+from groundtruth_cdk.task_types import DataType, TaskTypeSpec
 from groundtruth_cdk.validation import Problems, is_token
 
 #: Manifest limits (SageMaker Developer Guide, "Input data quotas").
@@ -22,6 +24,91 @@ MAX_INLINE_CHARS = 100_000
 _S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)$")
 
 
+class OnMismatch(Enum):
+    """What automated data setup does with objects that are not of the chosen data type."""
+
+    #: Fail the deploy, naming examples (the default: the console's "input data setup error").
+    FAIL = "fail"
+    #: Leave them out; the count is in the job's ``SkippedObjectCount`` output.
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class S3Data:
+    """Automated data setup: at deploy, find the data under an S3 prefix and build the manifest from it.
+
+    The deploy lists ``prefix`` (streaming, any size), keeps the objects of ``data_type`` that pass the
+    filters and the sample, writes the manifest next to the job's other inputs and starts the job from
+    it. Images and video clips give one data object per file, text files one per non-empty line (CSV: per
+    row, of ``text_column`` or the only column), video frames one sequence per sub-folder of frames.
+
+    Args:
+        bucket: the bucket with the data (same region as the job).
+        prefix: where the data is in the bucket. Default ``""``: the whole bucket.
+        data_type: what to look for.
+        on_mismatch: objects of another type fail the deploy (``FAIL``, default) or are skipped (``SKIP``).
+        sample_percent: label only this percentage (0-100], chosen by a hash of ``seed`` and the key: the
+            same objects on every deploy. Default: all.
+        seed: changes which objects the sample picks. Default ``"groundtruth-cdk"``.
+        include / exclude: globs on the key below ``prefix`` (``"*.jpg"``, ``"night/*"``). Default: all.
+        key_pattern: a regular expression the key below ``prefix`` must contain. Default: any key.
+        text_column: the CSV column holding the text (``TEXT`` only). Default: the file's only column.
+    """
+
+    bucket: s3.IBucket
+    prefix: str = ""
+    data_type: DataType = field(kw_only=True)
+    on_mismatch: OnMismatch = field(default=OnMismatch.FAIL, kw_only=True)
+    sample_percent: float | None = field(default=None, kw_only=True)
+    seed: str = field(default="groundtruth-cdk", kw_only=True)
+    include: Sequence[str] = field(default_factory=tuple, kw_only=True)
+    exclude: Sequence[str] = field(default_factory=tuple, kw_only=True)
+    key_pattern: str | None = field(default=None, kw_only=True)
+    text_column: str | None = field(default=None, kw_only=True)
+
+    def check(self, problems: Problems, spec: TaskTypeSpec) -> None:
+        """Everything about the data setup that is knowable at synth."""
+        if self.data_type not in spec.data_types:
+            allowed = (
+                "data types " + ", ".join(t.name for t in spec.data_types)
+                if spec.data_types
+                else "a manifest you provide (ManifestInput): automated data setup cannot build its input"
+            )
+            problems.add("input.data_type", self.data_type.name, f"{spec.title} jobs take {allowed}")
+        if not is_token(self.prefix) and self.prefix.startswith("/"):
+            problems.add("input.prefix", self.prefix, "a key prefix does not start with '/'")
+        if self.sample_percent is not None and not 0 < self.sample_percent <= 100:
+            problems.add("input.sample_percent", self.sample_percent, "must be more than 0 and at most 100")
+        if self.key_pattern is not None:
+            try:
+                re.compile(self.key_pattern)
+            except re.error as error:
+                problems.add("input.key_pattern", self.key_pattern, f"is not a valid regular expression ({error})")
+        if self.text_column is not None and self.data_type is not DataType.TEXT:
+            problems.add("input.text_column", self.text_column, "only TEXT data has columns")
+        for name, globs in (("input.include", self.include), ("input.exclude", self.exclude)):
+            if isinstance(globs, str):
+                problems.add(name, globs, "give a list of globs, e.g. ['*.jpg']")
+
+    def data_setup(self, spec: TaskTypeSpec) -> dict[str, Any]:
+        """The ``DataSetup`` property the deploy-time handler reads (unset options left out)."""
+        setup = {
+            "Source": "S3Prefix",
+            "Bucket": self.bucket.bucket_name,
+            "Prefix": self.prefix,
+            "DataType": self.data_type.value,
+            "OnMismatch": self.on_mismatch.value,
+            "SamplePercent": self.sample_percent,
+            "Seed": self.seed,
+            "Include": list(self.include),
+            "Exclude": list(self.exclude),
+            "KeyPattern": self.key_pattern,
+            "TextColumn": self.text_column,
+            **_limits(spec),
+        }
+        return {key: value for key, value in setup.items() if value is not None}
+
+
 @dataclass(frozen=True)
 class ManifestInput:
     """An input manifest that is already in S3: the console's manual data setup.
@@ -29,14 +116,29 @@ class ManifestInput:
     Args:
         s3_uri: ``s3://bucket/key`` of a JSON Lines manifest (``source-ref`` or ``source`` per line).
             The job's role gets read access to it when it is outside the input prefix.
+        where: label only the lines whose fields match, e.g. ``{"camera": "front", "meta.weather": "rain*"}``
+            (dotted paths; strings match as globs, other values by equality; all must hold). The deploy
+            streams the manifest and writes the selected lines as the job's manifest. Default: every line.
     """
 
     s3_uri: str
+    where: Mapping[str, Any] | None = None
 
     def check(self, problems: Problems) -> None:
-        """Add a problem when ``s3_uri`` is not an ``s3://bucket/key`` URI."""
+        """Add a problem when ``s3_uri`` is not an ``s3://bucket/key`` URI or ``where`` is empty."""
         if not is_token(self.s3_uri) and not _S3_URI.match(self.s3_uri):
             problems.add("input.s3_uri", self.s3_uri, "must be an S3 URI like s3://bucket/path/input.manifest")
+        if self.where is not None and (not self.where or not all(isinstance(k, str) and k for k in self.where)):
+            problems.add("input.where", dict(self.where), "give at least one condition: field path -> value")
+        for path, value in (self.where or {}).items():
+            if value is None or isinstance(value, (list, dict)):
+                problems.add(f"input.where[{path!r}]", value, "a condition is a string (glob), number or boolean")
+
+    def data_setup(self, spec: TaskTypeSpec) -> dict[str, Any] | None:
+        """The ``DataSetup`` property for a query, or ``None`` when the manifest is used as it is."""
+        if self.where is None:
+            return None
+        return {"Source": "ManifestQuery", "ManifestS3Uri": self.s3_uri, "Where": dict(self.where), **_limits(spec)}
 
     def bucket_and_key(self) -> tuple[str, str] | None:
         """The bucket name and key, or ``None`` when the URI is a token."""
@@ -92,6 +194,11 @@ class InlineManifest:
                 reported += 1
         if reported > 5:
             problems.add("input.objects", f"{reported} invalid lines", "(only the first 5 are listed)")
+
+
+def _limits(spec: TaskTypeSpec) -> dict[str, Any]:
+    """Object-count limits of the task type (auto-labeling adds ``MinObjects``/``RecommendedObjects``)."""
+    return {"MaxObjects": spec.max_objects}
 
 
 def _line_problem(line: Mapping[str, Any], manifest_keys: Sequence[str]) -> str | None:

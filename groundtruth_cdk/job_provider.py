@@ -8,6 +8,7 @@ from constructs import Construct
 
 from groundtruth_cdk import lambdas, nag
 from groundtruth_cdk.buckets import LabelingBuckets
+from groundtruth_cdk.inputs import ManifestInput, S3Data
 
 
 class JobProvider(Construct):
@@ -29,6 +30,7 @@ class JobProvider(Construct):
         job_role: iam.IRole,
         buckets: LabelingBuckets,
         wait_timeout: cdk.Duration,
+        data: S3Data | ManifestInput | None = None,
     ) -> None:
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
@@ -60,7 +62,7 @@ class JobProvider(Construct):
         nag.allow(
             handler_role,
             sid="WriteJobInputs",
-            actions=["s3:PutObject"],
+            actions=["s3:AbortMultipartUpload", "s3:PutObject"],
             resources=[buckets.input_bucket.arn_for_objects(f"{buckets.artifacts_prefix}*")],
             wildcard_reason="The handler writes '<artifacts prefix><job name>/...' for job names chosen at "
             "deploy; the wildcard is limited to the artifacts prefix.",
@@ -71,6 +73,8 @@ class JobProvider(Construct):
             nag.acknowledge_wildcard_actions(
                 handler_role, actions, "kms:GenerateDataKey*/ReEncrypt* on the input bucket's own key only."
             )
+        if data is not None:
+            self._read_data(handler_role, data)
         status_role = lambdas.lambda_role(self, "StatusRole", "Describes one Ground Truth labeling job")
         nag.allow(
             status_role,
@@ -109,3 +113,37 @@ class JobProvider(Construct):
         )
         #: The ``ServiceToken`` of the custom resource.
         self.service_token = provider.service_token
+
+    def _read_data(self, role: iam.Role, data: S3Data | ManifestInput) -> None:
+        """What building the manifest reads: the data prefix (list, check region, read text), or a manifest."""
+        if isinstance(data, ManifestInput):
+            located = data.bucket_and_key()
+            partition = cdk.Stack.of(self).partition
+            resource = f"arn:{partition}:s3:::{located[0]}/{located[1]}" if located else f"arn:{partition}:s3:::*/*"
+            nag.allow(
+                role,
+                sid="ReadTheSourceManifest",
+                actions=["s3:GetObject"],
+                resources=[resource],
+                wildcard_reason="The source manifest's location is a deploy-time value (a stack parameter).",
+            )
+            return
+        bucket = data.bucket
+        nag.allow(
+            role,
+            sid="ListTheData",
+            actions=["s3:ListBucket"],
+            resources=[bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": f"{data.prefix}*"}},
+        )
+        nag.allow(role, sid="CheckTheDataRegion", actions=["s3:GetBucketLocation"], resources=[bucket.bucket_arn])
+        nag.allow(
+            role,
+            sid="ReadTheData",
+            actions=["s3:GetObject"],
+            resources=[bucket.arn_for_objects(f"{data.prefix}*")],
+            wildcard_reason="Building the manifest reads text files under the data prefix; the wildcard is "
+            "limited to that prefix.",
+        )
+        if bucket.encryption_key is not None:
+            bucket.encryption_key.grant_decrypt(role)

@@ -14,7 +14,7 @@ from constructs import Construct
 
 from groundtruth_cdk import regions, ui_templates
 from groundtruth_cdk.buckets import LabelingBuckets
-from groundtruth_cdk.inputs import InlineManifest, ManifestInput
+from groundtruth_cdk.inputs import InlineManifest, ManifestInput, S3Data
 from groundtruth_cdk.job_provider import JobProvider
 from groundtruth_cdk.role import LabelingJobRole
 from groundtruth_cdk.task_types import (
@@ -77,7 +77,8 @@ class LabelingJob(Construct):
         task_type: what workers do (the catalogue row in :mod:`groundtruth_cdk.task_types`).
         buckets: where the data is and the labels go.
         workforce: a private team, vendor team or Mechanical Turk (:class:`Workforce`).
-        input: an existing manifest (:class:`ManifestInput`) or objects given in code (:class:`InlineManifest`).
+        input: data found under an S3 prefix at deploy (:class:`S3Data`), an existing manifest, optionally
+            queried (:class:`ManifestInput`), or objects given in code (:class:`InlineManifest`).
         labels: the label categories, unique; counts per task type are checked.
         instructions: short and full worker instructions (HTML).
         task_title: 1-128 characters shown to workers.
@@ -118,7 +119,7 @@ class LabelingJob(Construct):
         task_type: TaskType,
         buckets: LabelingBuckets,
         workforce: Workforce,
-        input: ManifestInput | InlineManifest,
+        input: S3Data | ManifestInput | InlineManifest,
         labels: Sequence[str],
         instructions: Instructions,
         task_title: str,
@@ -242,6 +243,8 @@ class LabelingJob(Construct):
             problems.add("ui_template", "<template>", f"{spec.title} jobs use the AWS-hosted worker UI")
         if isinstance(input, InlineManifest):
             input.check(problems, spec.manifest_keys)
+        elif isinstance(input, S3Data):
+            input.check(problems, spec)
         else:
             input.check(problems)
         problems.raise_if_any()
@@ -256,6 +259,8 @@ class LabelingJob(Construct):
                 located = input.bucket_and_key()
                 if located is not None:
                     role.grant_read_object(f"arn:{stack.partition}:s3:::{located[0]}", located[1])
+            elif isinstance(input, S3Data) and not buckets.covers_input(input.bucket, input.prefix):
+                role.grant_read_prefix(input.bucket, input.prefix)
         elif isinstance(role, str):
             job_role = iam.Role.from_role_arn(self, "ImportedRole", role, mutable=False)
         else:
@@ -303,8 +308,9 @@ class LabelingJob(Construct):
             human_task["TaskKeywords"] = list(task_keywords)
         if public:
             human_task["PublicWorkforceTaskPrice"] = {"AmountInUsd": workforce.amount_in_usd()}
+        data_setup = input.data_setup(spec) if not isinstance(input, InlineManifest) else None
         s3_source: dict[str, str] = {}
-        if isinstance(input, ManifestInput):
+        if isinstance(input, ManifestInput) and data_setup is None:
             s3_source["ManifestS3Uri"] = input.s3_uri
         input_config: dict[str, Any] = {"DataSource": {"S3DataSource": s3_source}}
         if content_classifiers:
@@ -342,6 +348,8 @@ class LabelingJob(Construct):
             properties["UiTemplate"] = ui_template
         if isinstance(input, InlineManifest):
             properties["ManifestLines"] = stack.to_json_string(list(input.objects))
+        if data_setup is not None:
+            properties["DataSetup"] = stack.to_json_string(data_setup)
 
         # -- the custom resource ------------------------------------------------------------------
         provider = JobProvider(
@@ -351,6 +359,7 @@ class LabelingJob(Construct):
             job_role=job_role,
             buckets=buckets,
             wait_timeout=wait,
+            data=input if data_setup is not None and not isinstance(input, InlineManifest) else None,
         )
         self.resource = cdk.CustomResource(
             self,
@@ -372,12 +381,23 @@ class LabelingJob(Construct):
         self.output_manifest_uri = self.resource.get_att_string("OutputManifestS3Uri")
         #: The job's page in the SageMaker console.
         self.console_url = self.resource.get_att_string("ConsoleUrl")
-        for output_id, value, description in (
+        outputs = [
             ("JobName", self.job_name, "Labeling job name"),
             ("JobArn", self.job_arn, "Labeling job ARN"),
             ("OutputManifestUri", self.output_manifest_uri, "Labeled output manifest (when the job completes)"),
             ("ConsoleUrl", self.console_url, "The labeling job in the SageMaker console"),
-        ):
+        ]
+        if data_setup is not None:
+            #: How many data objects the deploy put in the manifest (automated data setup and queries).
+            self.object_count: str | None = self.resource.get_att_string("ObjectCount")
+            outputs += [
+                ("ObjectCount", self.object_count, "Data objects in the job's manifest"),
+                ("SkippedObjectCount", self.resource.get_att_string("SkippedObjectCount"), "Objects skipped"),
+                ("DataSetupNotes", self.resource.get_att_string("DataSetupNotes"), "Data setup notes"),
+            ]
+        else:
+            self.object_count = None
+        for output_id, value, description in outputs:
             cdk.CfnOutput(self, output_id, value=value, description=f"{description} ({self.node.path})")
 
 

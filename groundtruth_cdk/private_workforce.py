@@ -446,7 +446,7 @@ class WorkTeam(Construct):
         workforce._register(self)
 
         #: The team's name.
-        self.team_name = name
+        self.team_name: str = name
         #: The labeling portal where members work.
         self.portal_url = workforce.portal_url
         definitions: list[sagemaker.CfnWorkteam.MemberDefinitionProperty] = []

@@ -7,6 +7,7 @@ from enum import Enum
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from groundtruth_cdk import nag
@@ -114,6 +115,19 @@ class LabelingJobRole(Construct):
     def grant_read_object(self, bucket_arn: str, key: str) -> None:
         """Let the role read one more object, e.g. an input manifest outside the input prefix."""
         nag.allow(self.role, sid=None, actions=["s3:GetObject"], resources=[f"{bucket_arn}/{key}"])
+
+    def grant_read_prefix(self, bucket: s3.IBucket, prefix: str) -> None:
+        """Let the role read the objects under ``prefix`` of ``bucket`` (data found by automated setup)."""
+        nag.allow(
+            self.role,
+            sid=None,
+            actions=["s3:GetObject"],
+            resources=[bucket.arn_for_objects(f"{prefix}*")],
+            wildcard_reason="Ground Truth reads the data objects the deploy found under the data prefix; the "
+            "wildcard is limited to that prefix.",
+        )
+        if bucket.encryption_key is not None:
+            bucket.encryption_key.grant_decrypt(self.role)
 
     def _scoped_s3(self) -> None:
         buckets = self._buckets

@@ -25,6 +25,32 @@ class Media(Enum):
     CUSTOM = "custom"
 
 
+class DataType(Enum):
+    """What automated data setup (``S3Data``) looks for under an S3 prefix."""
+
+    #: ``.jpg .jpeg .png`` objects, one data object each.
+    IMAGE = "image"
+    #: ``.txt`` and ``.csv`` objects, one data object per non-empty line (or CSV row).
+    TEXT = "text"
+    #: ``.mp4 .webm .ogg`` objects, one data object each.
+    VIDEO_CLIP = "video-clip"
+    #: One sequence per sub-folder of frame images.
+    VIDEO_FRAMES = "video-frames"
+
+
+#: The data type automated data setup finds for each kind of media; 3D point clouds need a manifest.
+DATA_TYPES_OF_MEDIA: Mapping[Media, tuple[DataType, ...]] = MappingProxyType(
+    {
+        Media.IMAGE: (DataType.IMAGE,),
+        Media.TEXT: (DataType.TEXT,),
+        Media.VIDEO_CLIP: (DataType.VIDEO_CLIP,),
+        Media.VIDEO_FRAMES: (DataType.VIDEO_FRAMES,),
+        Media.POINT_CLOUD: (),
+        Media.CUSTOM: (DataType.IMAGE, DataType.TEXT, DataType.VIDEO_CLIP),
+    }
+)
+
+
 class RefSuffix(Enum):
     """Whether the label attribute name must, must not, or may end with ``-ref``."""
 
@@ -142,11 +168,18 @@ class TaskTypeSpec:
     edits_allowed: str | None = None
     #: The ``overlay`` kind a verification template shows the earlier labels with.
     review_overlay: str | None = None
+    #: At most this many data objects per job.
+    max_objects: int = 100_000
 
     @property
     def manifest_keys(self) -> tuple[str, ...]:
         """The data keys a manifest line may use: a custom task reads whichever its template needs."""
         return ("source-ref", "source") if self.media is Media.CUSTOM else (self.manifest_key,)
+
+    @property
+    def data_types(self) -> tuple[DataType, ...]:
+        """What automated data setup can find for this task type (none: it reviews or needs a manifest)."""
+        return () if self.reviews_labels else DATA_TYPES_OF_MEDIA[self.media]
 
     @property
     def mechanical_turk(self) -> bool:
@@ -240,6 +273,7 @@ CATALOGUE: Mapping[TaskType, TaskTypeSpec] = MappingProxyType(
             max_labels=20,
             mechanical_turk_prices=_SEGMENTATION_PRICES,
             auto_labeling_algorithm="semantic-segmentation",
+            max_objects=20_000,
         ),
         _T.IMAGE_BOUNDING_BOX_VERIFICATION: TaskTypeSpec(
             title="Image: bounding box verification",
@@ -273,6 +307,7 @@ CATALOGUE: Mapping[TaskType, TaskTypeSpec] = MappingProxyType(
             mechanical_turk_prices=_CLASSIFICATION_PRICES + _BOUNDING_BOX_PRICES,
             reviews_labels=True,
             review_overlay="semanticSegmentation",
+            max_objects=20_000,
         ),
         _T.IMAGE_SEMANTIC_SEGMENTATION_ADJUSTMENT: TaskTypeSpec(
             title="Image: semantic segmentation adjustment",
@@ -284,6 +319,7 @@ CATALOGUE: Mapping[TaskType, TaskTypeSpec] = MappingProxyType(
             max_labels=20,
             mechanical_turk_prices=_SEGMENTATION_PRICES,
             reviews_labels=True,
+            max_objects=20_000,
         ),
         _T.TEXT_SINGLE_LABEL: TaskTypeSpec(
             title="Text: classification (single label)",

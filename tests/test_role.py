@@ -109,7 +109,7 @@ def test_handler_may_manage_only_this_job_and_pass_only_this_role(default_job: t
             "Sid": "PassTheJobRoleToSageMaker",
         },
         {
-            "Action": "s3:PutObject",
+            "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
             "Effect": "Allow",
             "Resource": "<DataInputBucketA6A14AF4.Arn>/groundtruth-cdk/*",
             "Sid": "WriteJobInputs",
