@@ -1,7 +1,8 @@
-"""The CDK app: the bundled example labeling projects.
+"""The CDK app: the bundled example labeling projects and the workforce they use.
 
-``make synth`` synthesizes them into ``cdk.out/`` without AWS credentials. Each stack is one labeling
-project: buckets, a scoped execution role and the labeling job.
+``make synth`` synthesizes them into ``cdk.out/`` without AWS credentials. Each project stack is one
+labeling project (buckets, a scoped execution role and the labeling job); the workforce stack owns the
+region's private workforce and its teams.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from constructs import Construct
 
 from groundtruth_cdk import (
     ContentClassifier,
+    DataType,
     InlineManifest,
     Instructions,
     LabelingBuckets,
     LabelingJob,
-    ManifestInput,
+    S3Data,
     StoppingConditions,
     TaskType,
     Workforce,
 )
+from groundtruth_cdk.stacks import TeamSpec, WorkforceStack
 
 
 class StreetScenesStack(cdk.Stack):
@@ -52,24 +55,25 @@ class StreetScenesStack(cdk.Stack):
 
 
 class ProductReviewsStack(cdk.Stack):
-    """Sentiment of product reviews, by a private work team given as a deploy-time parameter."""
+    """Sentiment of product reviews found in S3 at deploy, labeled by a private team of the workforce stack."""
 
     def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
         super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
-        workteam = cdk.CfnParameter(
-            self,
-            "WorkteamArn",
-            description="ARN of the private work team that labels the reviews",
-            allowed_pattern=r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:workteam/private-crowd/.+",
-        )
         buckets = LabelingBuckets(self, "Data", task_type=TaskType.TEXT_SINGLE_LABEL, input_prefix="reviews/")
         LabelingJob(
             self,
             "Sentiment",
             task_type=TaskType.TEXT_SINGLE_LABEL,
             buckets=buckets,
-            workforce=Workforce.private_team(workteam.value_as_string),
-            input=ManifestInput(f"s3://{buckets.input_bucket.bucket_name}/reviews/reviews.manifest"),
+            workforce=Workforce.private_team_by_name("reviewers"),
+            input=S3Data(
+                buckets.input_bucket,
+                "reviews/",
+                data_type=DataType.TEXT,
+                text_column="review",
+                include=["*.csv"],
+                sample_percent=20,
+            ),
             labels=["positive", "neutral", "negative"],
             instructions=Instructions(
                 short="<p>Choose the sentiment the review expresses about the product.</p>",
@@ -85,8 +89,16 @@ class ProductReviewsStack(cdk.Stack):
 def build_app(app: cdk.App | None = None) -> cdk.App:
     """Add the example stacks to ``app`` (default: a new ``cdk.App``) and return it."""
     app = app or cdk.App()
+    europe = cdk.Environment(region="eu-west-1")
     StreetScenesStack(app, "GroundTruthExample-StreetScenes")
-    ProductReviewsStack(app, "GroundTruthExample-ProductReviews", env=cdk.Environment(region="eu-west-1"))
+    workforce = WorkforceStack(
+        app,
+        "GroundTruthExample-Workforce-eu-west-1",
+        env=europe,
+        teams=[TeamSpec("reviewers", "Reads product reviews", members=["ana@example.com", "bo@example.com"])],
+    )
+    reviews = ProductReviewsStack(app, "GroundTruthExample-ProductReviews", env=europe)
+    reviews.add_dependency(workforce, "the project's team belongs to the workforce stack")
     return app
 
 

@@ -549,7 +549,8 @@ class _WorkforceHandlers(Construct):
             sid="FindTheWorkforce",
             actions=["sagemaker:ListWorkforces"],
             resources=["*"],
-            wildcard_reason="sagemaker:ListWorkforces has no resource-level permissions.",
+            wildcard_reason="sagemaker:ListWorkforces has no resource-level permissions; it only lists, to find the "
+            "one workforce or to check there is none.",
         )
         nag.allow(
             role,

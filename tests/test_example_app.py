@@ -40,6 +40,7 @@ def test_example_stacks_synthesize(assembly: Path) -> None:
     assert names == [
         "GroundTruthExample-ProductReviews.template.json",
         "GroundTruthExample-StreetScenes.template.json",
+        "GroundTruthExample-Workforce-eu-west-1.template.json",
     ]
 
 
