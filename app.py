@@ -98,7 +98,7 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
         teams=[TeamSpec("reviewers", "Reads product reviews", members=["ana@example.com", "bo@example.com"])],
     )
     reviews = ProductReviewsStack(app, "GroundTruthExample-ProductReviews", env=europe)
-    reviews.add_dependency(workforce, "the project's team belongs to the workforce stack")
+    reviews.add_stack_dependency(workforce, "the project's team belongs to the workforce stack")
     return app
 
 
