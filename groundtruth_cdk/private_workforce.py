@@ -566,7 +566,7 @@ class _WorkforceHandlers(Construct):
             code=self._code,
             handler="index.discover",
             role=role,
-            timeout=cdk.Duration.minutes(2),
+            timeout=cdk.Duration.minutes(4),
             description="Ground Truth workforce: adopt the existing one, or check there is none before creating",
         )
         self.discover_token = lambdas.provider(
@@ -592,7 +592,7 @@ class _WorkforceHandlers(Construct):
                 code=self._code,
                 handler="index.configure_client",
                 role=role,
-                timeout=cdk.Duration.minutes(2),
+                timeout=cdk.Duration.minutes(4),
                 description="Ground Truth workforce: OAuth settings and portal URLs of the app client",
             )
             self._client_token = lambdas.provider(
@@ -616,7 +616,7 @@ class _WorkforceHandlers(Construct):
             code=self._code,
             handler="index.custom_message",
             role=role,
-            timeout=cdk.Duration.seconds(10),
+            timeout=cdk.Duration.seconds(5),  # Cognito waits 5 s for a trigger
             environment={"PORTAL_URL_PARAMETER": parameter_name},
             description="Ground Truth workforce: invitation e-mails that name the labeling portal",
         )
