@@ -4,62 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import Enum
-from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from groundtruth_cdk import regions, ui_templates
 from groundtruth_cdk.buckets import LabelingBuckets
 from groundtruth_cdk.inputs import InlineManifest, ManifestInput, S3Data
 from groundtruth_cdk.job_provider import JobProvider
+from groundtruth_cdk.job_settings import (
+    ContentClassifier,
+    Instructions,
+    JobSettings,
+    StoppingConditions,
+    default_label_attribute_name,
+)
 from groundtruth_cdk.role import LabelingJobRole
-from groundtruth_cdk.task_types import (
-    MAX_PRIVATE_AVAILABILITY_SECONDS,
-    MAX_PUBLIC_AVAILABILITY_SECONDS,
-    Media,
-    RefSuffix,
-    TaskType,
-    UiKind,
-)
-from groundtruth_cdk.validation import (
-    MAX_CONCURRENT_TASKS,
-    MAX_JOB_NAME_PREFIX,
-    MAX_WORKERS_PER_OBJECT,
-    MIN_AVAILABILITY_SECONDS,
-    MIN_TASK_TIME_SECONDS,
-    Problems,
-    is_token,
-)
+from groundtruth_cdk.task_types import TaskType
+from groundtruth_cdk.validation import MAX_JOB_NAME_PREFIX, Problems
 from groundtruth_cdk.workforce import Workforce, WorkforceType
 
+__all__ = ["ContentClassifier", "Instructions", "LabelingJob", "StoppingConditions"]
+
 RESOURCE_TYPE = "Custom::LabelingJob"
-
-
-class ContentClassifier(Enum):
-    """What you declare about your data (``InputConfig.DataAttributes.ContentClassifiers``)."""
-
-    FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION = "FreeOfPersonallyIdentifiableInformation"
-    FREE_OF_ADULT_CONTENT = "FreeOfAdultContent"
-
-
-@dataclass(frozen=True)
-class Instructions:
-    """What workers read: a short instruction beside the task and a full one behind a link (HTML)."""
-
-    short: str
-    full: str
-
-
-@dataclass(frozen=True)
-class StoppingConditions:
-    """When Ground Truth stops the job early. Unset fields impose no limit."""
-
-    max_human_labeled_objects: int | None = None
-    max_percentage_labeled: int | None = None
 
 
 class LabelingJob(Construct):
@@ -143,219 +110,53 @@ class LabelingJob(Construct):
         wait_timeout: cdk.Duration | None = None,
     ) -> None:
         super().__init__(scope, id)
-        spec = task_type.spec
         stack = cdk.Stack.of(self)
         public = workforce.type is WorkforceType.PUBLIC
-        labels = tuple(labels)
-        tags = dict(tags or {})
-        task_time = int((task_time_limit or cdk.Duration.minutes(5)).to_seconds())
-        default_availability = cdk.Duration.hours(6) if public else cdk.Duration.days(10)
-        availability = int((task_availability_lifetime or default_availability).to_seconds())
-        wait = wait_timeout or cdk.Duration.minutes(20)
-        if label_attribute_name is None:
-            suffix = "-ref" if spec.label_attribute_ref is RefSuffix.REQUIRED else ""
-            label_attribute_name = f"{task_type.value}{suffix}"
-        if job_name_prefix is None:
-            job_name_prefix = _default_prefix(f"{stack.stack_name}-{id}")
-
+        settings = JobSettings(
+            task_type=task_type,
+            workforce=workforce,
+            input=input,
+            labels=tuple(labels),
+            instructions=instructions,
+            task_title=task_title,
+            task_description=task_description,
+            task_keywords=tuple(task_keywords),
+            header=header,
+            label_attribute_name=label_attribute_name or default_label_attribute_name(task_type),
+            job_name_prefix=job_name_prefix or _default_prefix(f"{stack.stack_name}-{id}"),
+            workers_per_object=workers_per_object,
+            task_time_seconds=int((task_time_limit or cdk.Duration.minutes(5)).to_seconds()),
+            availability_seconds=int(
+                (task_availability_lifetime or cdk.Duration.hours(6 if public else 240)).to_seconds()
+            ),
+            max_concurrent_task_count=max_concurrent_task_count,
+            stopping_conditions=stopping_conditions,
+            content_classifiers=tuple(content_classifiers),
+            reviewed_label_attribute_name=reviewed_label_attribute_name,
+            ui_template=ui_template,
+            pre_annotation_lambda_arn=pre_annotation_lambda_arn,
+            annotation_consolidation_lambda_arn=annotation_consolidation_lambda_arn,
+            tags=dict(tags or {}),
+        )
         problems = Problems(f"LabelingJob {self.node.path}")
-        if not regions.is_supported_region(stack.region) and spec.lambda_suffix is not None:
-            problems.add("region", stack.region, regions.SUPPORTED_REGIONS_TEXT)
-        problems.check_name("job_name_prefix", job_name_prefix, max_length=MAX_JOB_NAME_PREFIX)
-        if not is_token(job_name_prefix) and job_name_prefix != job_name_prefix.lower():
-            problems.add("job_name_prefix", job_name_prefix, "must be lowercase (job names are case-insensitive)")
-        problems.check_label_attribute_name(label_attribute_name, spec, reviewed=reviewed_label_attribute_name)
-        problems.check_labels(labels, spec)
-        problems.check_title(task_title)
-        problems.check_description(task_description)
-        problems.check_keywords(task_keywords)
-        problems.check_range("workers_per_object", workers_per_object, 1, MAX_WORKERS_PER_OBJECT)
-        problems.check_range(
-            "task_time_limit", task_time, MIN_TASK_TIME_SECONDS, spec.max_task_time_seconds, " seconds"
-        )
-        max_availability = MAX_PUBLIC_AVAILABILITY_SECONDS if public else MAX_PRIVATE_AVAILABILITY_SECONDS
-        problems.check_range(
-            "task_availability_lifetime",
-            availability,
-            MIN_AVAILABILITY_SECONDS,
-            max_availability,
-            f" seconds for a {workforce.type.value} workforce",
-        )
-        problems.check_range("max_concurrent_task_count", max_concurrent_task_count, 1, MAX_CONCURRENT_TASKS)
-        if stopping_conditions is not None:
-            problems.check_range(
-                "stopping_conditions.max_human_labeled_objects",
-                stopping_conditions.max_human_labeled_objects,
-                1,
-                None,
-            )
-            problems.check_range(
-                "stopping_conditions.max_percentage_labeled",
-                stopping_conditions.max_percentage_labeled,
-                1,
-                100,
-            )
-        problems.check_tags(tags)
-        team_problem = workforce.workteam_arn_problem()
-        if team_problem is not None:
-            field = "workforce.team_name" if workforce.team_name is not None else "workforce.workteam_arn"
-            problems.add(field, workforce.team_name or workforce.workteam_arn, team_problem)
-        if public:
-            if not spec.mechanical_turk:
-                problems.add(
-                    "workforce",
-                    "Mechanical Turk",
-                    f"{spec.title} jobs need a private or vendor workforce (Mechanical Turk cannot take them)",
-                )
-            else:
-                assert workforce.price_usd is not None
-                problems.check_price(workforce.price_usd, spec)
-            if ContentClassifier.FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION not in content_classifiers:
-                problems.add(
-                    "content_classifiers",
-                    [c.value for c in content_classifiers],
-                    "Mechanical Turk jobs must declare FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION",
-                )
-        if spec.reviews_labels and reviewed_label_attribute_name is None:
-            problems.add(
-                "reviewed_label_attribute_name",
-                None,
-                f"{spec.title} jobs need the label attribute name of the job whose labels they review",
-            )
-        if not spec.reviews_labels and reviewed_label_attribute_name is not None:
-            problems.add(
-                "reviewed_label_attribute_name",
-                reviewed_label_attribute_name,
-                f"only verification and adjustment task types review earlier labels, not {spec.title}",
-            )
-        custom = spec.lambda_suffix is None
-        for field, arn in (
-            ("pre_annotation_lambda_arn", pre_annotation_lambda_arn),
-            ("annotation_consolidation_lambda_arn", annotation_consolidation_lambda_arn),
-        ):
-            if custom and arn is None:
-                problems.add(field, None, "a custom task type needs your Lambda's ARN")
-            if not custom and arn is not None:
-                problems.add(field, arn, f"{spec.title} jobs use Ground Truth's built-in Lambdas")
-        if spec.ui is UiKind.CUSTOM_TEMPLATE and ui_template is None:
-            problems.add("ui_template", None, "a custom task type needs your Liquid worker template")
-        if spec.ui is UiKind.HUMAN_TASK_UI and ui_template is not None:
-            problems.add("ui_template", "<template>", f"{spec.title} jobs use the AWS-hosted worker UI")
-        if isinstance(input, InlineManifest):
-            input.check(problems, spec.manifest_keys)
-        elif isinstance(input, S3Data):
-            input.check(problems, spec)
-        else:
-            input.check(problems)
+        settings.check(problems, region=stack.region)
         problems.raise_if_any()
+        wait = wait_timeout or cdk.Duration.minutes(20)
 
-        # -- the execution role -------------------------------------------------------------------
-        invoke = [arn for arn in (pre_annotation_lambda_arn, annotation_consolidation_lambda_arn) if arn]
-        if role is None:
-            role = LabelingJobRole(self, "Role", buckets=buckets, invoke_functions=invoke)
-        if isinstance(role, LabelingJobRole):
-            job_role: iam.IRole = role.role
-            if isinstance(input, ManifestInput):
-                located = input.bucket_and_key()
-                if located is not None:
-                    role.grant_read_object(f"arn:{stack.partition}:s3:::{located[0]}", located[1])
-            elif isinstance(input, S3Data) and not buckets.covers_input(input.bucket, input.prefix):
-                role.grant_read_prefix(input.bucket, input.prefix)
-        elif isinstance(role, str):
-            job_role = iam.Role.from_role_arn(self, "ImportedRole", role, mutable=False)
-        else:
-            job_role = role
+        job_role = self._execution_role(role, settings, buckets)
         #: The role SageMaker runs the job with.
         self.role = job_role
         #: The task type of the job.
         self.task_type = task_type
         #: The label attribute name (key of the labels in the output manifest).
-        self.label_attribute_name = label_attribute_name
-
-        # -- the request --------------------------------------------------------------------------
-        if custom:
-            assert pre_annotation_lambda_arn is not None
-            assert annotation_consolidation_lambda_arn is not None
-            pre_arn, acs_arn = pre_annotation_lambda_arn, annotation_consolidation_lambda_arn
-        else:
-            assert spec.lambda_suffix is not None
-            pre_arn, acs_arn = regions.built_in_lambda_arns(self, spec.lambda_suffix)
-        ui_config: dict[str, str] = {}
-        if spec.ui is UiKind.HUMAN_TASK_UI:
-            assert spec.human_task_ui is not None
-            ui_config["HumanTaskUiArn"] = regions.human_task_ui_arn(self, spec.human_task_ui)
-        elif ui_template is None:
-            ui_template = ui_templates.render(
-                spec,
-                header=header or task_description,
-                short_instructions=instructions.short,
-                full_instructions=instructions.full,
-                reviewed_label_attribute_name=reviewed_label_attribute_name,
-            )
-        human_task: dict[str, Any] = {
-            "WorkteamArn": workforce.resolve_workteam_arn(self),
-            "UiConfig": ui_config,
-            "PreHumanTaskLambdaArn": pre_arn,
-            "TaskTitle": task_title,
-            "TaskDescription": task_description,
-            "NumberOfHumanWorkersPerDataObject": workers_per_object,
-            "TaskTimeLimitInSeconds": task_time,
-            "TaskAvailabilityLifetimeInSeconds": availability,
-            "MaxConcurrentTaskCount": max_concurrent_task_count or 1000,
-            "AnnotationConsolidationConfig": {"AnnotationConsolidationLambdaArn": acs_arn},
-        }
-        if task_keywords:
-            human_task["TaskKeywords"] = list(task_keywords)
-        if public:
-            human_task["PublicWorkforceTaskPrice"] = {"AmountInUsd": workforce.amount_in_usd()}
-        data_setup = input.data_setup(spec) if not isinstance(input, InlineManifest) else None
-        s3_source: dict[str, str] = {}
-        if isinstance(input, ManifestInput) and data_setup is None:
-            s3_source["ManifestS3Uri"] = input.s3_uri
-        input_config: dict[str, Any] = {"DataSource": {"S3DataSource": s3_source}}
-        if content_classifiers:
-            input_config["DataAttributes"] = {"ContentClassifiers": sorted({c.value for c in content_classifiers})}
-        request: dict[str, Any] = {
-            "LabelingJobName": job_name_prefix,
-            "LabelAttributeName": label_attribute_name,
-            "InputConfig": input_config,
-            "OutputConfig": {"S3OutputPath": buckets.output_path_uri},
-            "RoleArn": job_role.role_arn,
-            "HumanTaskConfig": human_task,
-        }
-        if stopping_conditions is not None:
-            conditions = {
-                "MaxHumanLabeledObjectCount": stopping_conditions.max_human_labeled_objects,
-                "MaxPercentageOfInputDatasetLabeled": stopping_conditions.max_percentage_labeled,
-            }
-            request["StoppingConditions"] = {k: v for k, v in conditions.items() if v is not None}
-        if tags:
-            request["Tags"] = [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+        self.label_attribute_name = settings.label_attribute_name
         #: The CreateLabelingJob request as it appears in the template (deploy-time values excluded).
-        self.request = request
-
-        properties: dict[str, Any] = {
-            "LabelingJobRequest": request,
-            "ArtifactsS3Uri": buckets.artifacts_uri,
-        }
-        if labels or spec.media is not Media.CUSTOM:
-            properties["LabelCategoryConfig"] = stack.to_json_string(
-                _label_category_config(
-                    task_type, labels, instructions, reviewed_label_attribute_name=reviewed_label_attribute_name
-                )
-            )
-        if ui_template is not None:
-            properties["UiTemplate"] = ui_template
-        if isinstance(input, InlineManifest):
-            properties["ManifestLines"] = stack.to_json_string(list(input.objects))
-        if data_setup is not None:
-            properties["DataSetup"] = stack.to_json_string(data_setup)
-
-        # -- the custom resource ------------------------------------------------------------------
+        self.request = settings.request(self, role_arn=job_role.role_arn, output_path=buckets.output_path_uri)
+        data_setup = settings.data_setup()
         provider = JobProvider(
             self,
             "Provider",
-            job_name_prefix=job_name_prefix,
+            job_name_prefix=settings.job_name_prefix,
             job_role=job_role,
             buckets=buckets,
             wait_timeout=wait,
@@ -366,7 +167,7 @@ class LabelingJob(Construct):
             "Resource",
             service_token=provider.service_token,
             resource_type=RESOURCE_TYPE,
-            properties=properties,
+            properties=settings.resource_properties(stack, self.request, artifacts_uri=buckets.artifacts_uri),
             service_timeout=cdk.Duration.seconds(wait.to_seconds() + 300),
         )
         # The job needs the role's permissions in place (the role itself is referenced already).
@@ -381,6 +182,8 @@ class LabelingJob(Construct):
         self.output_manifest_uri = self.resource.get_att_string("OutputManifestS3Uri")
         #: The job's page in the SageMaker console.
         self.console_url = self.resource.get_att_string("ConsoleUrl")
+        #: How many data objects the deploy put in the manifest (automated data setup and queries only).
+        self.object_count: str | None = None
         outputs = [
             ("JobName", self.job_name, "Labeling job name"),
             ("JobArn", self.job_arn, "Labeling job ARN"),
@@ -388,35 +191,33 @@ class LabelingJob(Construct):
             ("ConsoleUrl", self.console_url, "The labeling job in the SageMaker console"),
         ]
         if data_setup is not None:
-            #: How many data objects the deploy put in the manifest (automated data setup and queries).
-            self.object_count: str | None = self.resource.get_att_string("ObjectCount")
+            self.object_count = self.resource.get_att_string("ObjectCount")
             outputs += [
                 ("ObjectCount", self.object_count, "Data objects in the job's manifest"),
                 ("SkippedObjectCount", self.resource.get_att_string("SkippedObjectCount"), "Objects skipped"),
                 ("DataSetupNotes", self.resource.get_att_string("DataSetupNotes"), "Data setup notes"),
             ]
-        else:
-            self.object_count = None
         for output_id, value, description in outputs:
             cdk.CfnOutput(self, output_id, value=value, description=f"{description} ({self.node.path})")
 
-
-def _label_category_config(
-    task_type: TaskType,
-    labels: Sequence[str],
-    instructions: Instructions,
-    *,
-    reviewed_label_attribute_name: str | None,
-) -> dict[str, Any]:
-    spec = task_type.spec
-    version_key, version = spec.label_category_document
-    document: dict[str, Any] = {version_key: version, "labels": [{"label": label} for label in labels]}
-    if spec.ui is UiKind.HUMAN_TASK_UI:
-        document["instructions"] = {"shortInstruction": instructions.short, "fullInstruction": instructions.full}
-    if spec.edits_allowed is not None:
-        document["auditLabelAttributeName"] = reviewed_label_attribute_name
-        document["editsAllowed"] = spec.edits_allowed
-    return document
+    def _execution_role(
+        self, role: LabelingJobRole | iam.IRole | str | None, settings: JobSettings, buckets: LabelingBuckets
+    ) -> iam.IRole:
+        """The given role, or a new ``LabelingJobRole``; a role of ours also gets read access to the data."""
+        if isinstance(role, str):
+            return iam.Role.from_role_arn(self, "ImportedRole", role, mutable=False)
+        if role is None:
+            role = LabelingJobRole(self, "Role", buckets=buckets, invoke_functions=settings.custom_lambda_arns)
+        if not isinstance(role, LabelingJobRole):
+            return role
+        input = settings.input
+        if isinstance(input, ManifestInput):
+            located = input.bucket_and_key()
+            if located is not None:
+                role.grant_read_object(f"arn:{cdk.Stack.of(self).partition}:s3:::{located[0]}", located[1])
+        elif isinstance(input, S3Data) and not buckets.covers_input(input.bucket, input.prefix):
+            role.grant_read_prefix(input.bucket, input.prefix)
+        return role.role
 
 
 def _default_prefix(text: str) -> str:
