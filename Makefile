@@ -21,12 +21,17 @@ help:
 	@echo "make test   - set up, then run the whole test suite"
 	@echo "make lint   - ruff and mypy"
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed .venv-checkov/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.txt -e .
+	touch $@
+
+.venv-checkov/.installed: requirements-checkov.txt $(VENV)/.installed
+	python3 -m venv .venv-checkov
+	$(VENV)/bin/uv pip install --quiet --python .venv-checkov/bin/python -r requirements-checkov.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -47,4 +52,4 @@ lint: setup
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out
+	rm -rf $(VENV) .venv-checkov node_modules cdk.out

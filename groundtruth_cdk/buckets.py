@@ -6,6 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from groundtruth_cdk import compliance
 from groundtruth_cdk.task_types import Cors, TaskType
 from groundtruth_cdk.validation import Problems, is_token
 
@@ -37,7 +38,7 @@ class LabelingBuckets(Construct):
 
     Buckets it creates are encrypted (SSE-S3), private (public access blocked, object ownership
     enforced), SSL-only, log their accesses to a logs bucket, and are retained when the stack is
-    deleted: labels are paid human work. The output bucket is versioned. Each gets the CORS rule the
+    deleted: labels are paid human work. All are versioned. Each gets the CORS rule the
     task type needs: on the input bucket always, on the output bucket too for video frame and 3D point
     cloud tasks (their UIs write there).
 
@@ -101,12 +102,12 @@ class LabelingBuckets(Construct):
         self.access_logs_bucket: s3.Bucket | None = None
 
         if input_bucket is None:
-            input_bucket = self._new_bucket("InputBucket", cors=CORS_RULES[cors], versioned=False)
+            input_bucket = self._new_bucket("InputBucket", cors=CORS_RULES[cors])
         else:
             self._adopt(input_bucket, CORS_RULES[cors], "input_bucket")
         output_cors = CORS_RULES[cors] if cors is Cors.READ_WRITE else ()
         if output_bucket is None:
-            output_bucket = self._new_bucket("OutputBucket", cors=output_cors, versioned=True)
+            output_bucket = self._new_bucket("OutputBucket", cors=output_cors)
         elif not same_bucket:
             self._adopt(output_bucket, output_cors, "output_bucket")
         #: The bucket with the data objects (and the generated job inputs).
@@ -128,20 +129,22 @@ class LabelingBuckets(Construct):
         """Whether ``bucket``/``prefix`` lies inside the input prefix (so the job role can read it already)."""
         return bucket is self.input_bucket and not is_token(prefix) and prefix.startswith(self.input_prefix)
 
-    def _new_bucket(self, id: str, *, cors: tuple[s3.CorsRule, ...], versioned: bool) -> s3.Bucket:
-        return s3.Bucket(
+    def _new_bucket(self, id: str, *, cors: tuple[s3.CorsRule, ...]) -> s3.Bucket:
+        bucket = s3.Bucket(
             self,
             id,
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
-            versioned=versioned,
+            versioned=True,
             cors=list(cors) or None,
             removal_policy=self._removal_policy,
             server_access_logs_bucket=self._logs_bucket(),
             server_access_logs_prefix=f"{id}/",
         )
+        compliance.acknowledge_bucket(bucket)
+        return bucket
 
     def _logs_bucket(self) -> s3.IBucket:
         if self._access_logs_bucket is not None:
@@ -154,15 +157,10 @@ class LabelingBuckets(Construct):
                 block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                 object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
                 enforce_ssl=True,
+                versioned=True,
                 removal_policy=self._removal_policy,
             )
-            cdk.Validations.of(bucket).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-S1",
-                    reason="This is the server access logs bucket of the labeling buckets; logging its own "
-                    "accesses would recurse. CloudTrail data events cover it if required.",
-                )
-            )
+            compliance.acknowledge_bucket(bucket, logs_bucket=True)
             self.access_logs_bucket = bucket
         return self.access_logs_bucket
 

@@ -6,7 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from groundtruth_cdk import lambdas, nag
+from groundtruth_cdk import compliance, lambdas, nag
 from groundtruth_cdk.buckets import LabelingBuckets
 from groundtruth_cdk.inputs import ManifestInput, S3Data
 
@@ -113,6 +113,7 @@ class JobProvider(Construct):
         )
         #: The ``ServiceToken`` of the custom resource.
         self.service_token = provider.service_token
+        compliance.acknowledge_created(self)
 
     def _read_data(self, role: iam.Role, data: S3Data | ManifestInput) -> None:
         """What building the manifest reads: the data prefix (list, check region, read text), or a manifest."""

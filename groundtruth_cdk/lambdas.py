@@ -17,7 +17,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from groundtruth_cdk import nag
+from groundtruth_cdk import compliance, nag
 
 HANDLERS_DIR = Path(__file__).parent / "handlers"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -109,6 +109,10 @@ def provider(
         **waiting,  # type: ignore[arg-type]
     )
     _acknowledge_framework(result, roles)
+    for construct in (result, *roles):
+        for child in construct.node.find_all():
+            if isinstance(child, iam.CfnPolicy):
+                compliance.acknowledge(child, "IAM policy of the CDK Provider framework")
     return result
 
 
@@ -127,10 +131,5 @@ def _acknowledge_framework(provider: cr.Provider, framework_roles: list[iam.Role
             id="AwsSolutions-L1",
             reason="The Provider framework's own Node.js functions use the runtime aws-cdk-lib pins "
             "(aws-cdk#36269); our handlers use the latest Python runtime.",
-        ),
-        cdk.Acknowledgment(
-            id="AwsSolutions-SF2",
-            reason="The Provider framework's waiter state machine has no X-Ray option; it only polls "
-            "the job status, and its executions are logged (SF1).",
         ),
     )

@@ -29,7 +29,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct, IConstruct
 
-from groundtruth_cdk import lambdas, nag
+from groundtruth_cdk import compliance, lambdas, nag
 from groundtruth_cdk.validation import Problems, is_token
 from groundtruth_cdk.workforce import TEAM_ARN_PARAMETER
 
@@ -215,6 +215,7 @@ class PrivateWorkforce(Construct):
             string_value=self.portal_url,
             description="The Ground Truth labeling portal of this account and region",
         )
+        compliance.acknowledge_created(self)
 
     @classmethod
     def adopt(
@@ -526,6 +527,7 @@ class WorkTeam(Construct):
         team.node.add_dependency(workforce._workforce_dependency)
         #: The team's ARN.
         self.team_arn = team.attr_workteam_arn
+        compliance.acknowledge_created(self)
         #: The parameter project stacks read the team's ARN from (``Workforce.private_team_by_name``).
         self.arn_parameter = ssm.StringParameter(
             self,

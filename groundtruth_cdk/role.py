@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from groundtruth_cdk import nag
+from groundtruth_cdk import compliance, nag
 from groundtruth_cdk.buckets import LabelingBuckets
 
 #: What SageMaker needs on the KMS key of an encrypted bucket.
@@ -111,6 +111,7 @@ class LabelingJobRole(Construct):
                 actions=["lambda:InvokeFunction"],
                 resources=list(invoke_functions),
             )
+        compliance.acknowledge_created(self)
 
     def grant_read_object(self, bucket_arn: str, key: str) -> None:
         """Let the role read one more object, e.g. an input manifest outside the input prefix."""

@@ -71,9 +71,9 @@ def test_buckets_deny_requests_without_ssl(created: Template, bucket: str) -> No
     )
 
 
-def test_output_bucket_is_versioned_and_input_is_not(created: Template) -> None:
-    assert _bucket(created, "DataOutputBucket")["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}  # type: ignore[index]
-    assert "VersioningConfiguration" not in _bucket(created, "DataInputBucket")["Properties"]  # type: ignore[operator]
+@pytest.mark.parametrize("bucket", ["DataInputBucket", "DataOutputBucket", "DataAccessLogsBucket"])
+def test_buckets_are_versioned(created: Template, bucket: str) -> None:
+    assert _bucket(created, bucket)["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}  # type: ignore[index]
 
 
 @pytest.mark.parametrize("bucket", ["DataInputBucket", "DataOutputBucket"])
