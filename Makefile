@@ -14,12 +14,13 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE :=
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help setup synth test lint clean
+.PHONY: help setup synth test lint schema clean
 
 help:
 	@echo "make synth  - set up, then synthesize the example app into cdk.out/ (no AWS credentials needed)"
 	@echo "make test   - set up, then run the whole test suite"
 	@echo "make lint   - ruff and mypy"
+	@echo "make schema - regenerate the published project-file JSON Schemas"
 
 setup: $(VENV)/.installed .venv-checkov/.installed node_modules/.installed
 
@@ -45,6 +46,9 @@ synth: setup
 
 test: setup
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+schema: setup
+	$(PY) -c "from groundtruth_cdk.project.schemas import write_schemas; write_schemas()"
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,106 +1,58 @@
-"""The CDK app: the bundled example labeling projects and the workforce they use.
+"""The CDK app: one stack per labeling project in ``projects/``, and the workforce stack of each region used.
 
-``make synth`` synthesizes them into ``cdk.out/`` without AWS credentials. Each project stack is one
-labeling project (buckets, a scoped execution role and the labeling job); the workforce stack owns the
-region's private workforce and its teams.
+``make synth`` (``cdk synth``) synthesizes every project without AWS credentials:
+``GroundTruth-<project>`` per ``projects/<project>.yaml``, and ``GroundTruth-Workforce-<region>`` for
+each region whose projects name a private team of ``workforce.yaml``. ``cdk deploy GroundTruth-<project>``
+deploys one project (after its workforce stack); ``-c project=<project>`` limits the app to it.
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import aws_cdk as cdk
-from constructs import Construct
 
-from groundtruth_cdk import (
-    ContentClassifier,
-    DataType,
-    InlineManifest,
-    Instructions,
-    LabelingBuckets,
-    LabelingJob,
-    S3Data,
-    StoppingConditions,
-    TaskType,
-    Workforce,
-)
-from groundtruth_cdk.stacks import TeamSpec, WorkforceStack
+from groundtruth_cdk.project import ProjectError
+from groundtruth_cdk.stacks import add_project_stacks
+
+ROOT = Path(__file__).resolve().parent
+PROJECTS_DIR = ROOT / "projects"
+WORKFORCE_FILE = ROOT / "workforce.yaml"
 
 
-class StreetScenesStack(cdk.Stack):
-    """Bounding boxes around vehicles, by Mechanical Turk workers; region-agnostic template."""
+def build_app(
+    app: cdk.App | None = None, *, projects_dir: Path | None = None, workforce_file: Path | None = None
+) -> cdk.App:
+    """Add the stacks of the project files to ``app`` (default: a new ``cdk.App``) and return it.
 
-    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
-        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
-        buckets = LabelingBuckets(self, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_prefix="images/")
-        LabelingJob(
-            self,
-            "Vehicles",
-            task_type=TaskType.IMAGE_BOUNDING_BOX,
-            buckets=buckets,
-            workforce=Workforce.mechanical_turk(price_usd="0.036"),
-            content_classifiers=[ContentClassifier.FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION],
-            input=InlineManifest.from_s3_keys(
-                buckets.input_bucket, [f"images/street-{n:03d}.jpg" for n in range(1, 4)]
-            ),
-            labels=["car", "truck", "bus", "bicycle"],
-            instructions=Instructions(
-                short="<p>Draw a tight box around every vehicle.</p>",
-                full="<p>Include partly hidden vehicles. Skip reflections and pictures of vehicles.</p>",
-            ),
-            task_title="Draw boxes around vehicles",
-            task_description="Draw a box around each car, truck, bus and bicycle in the street photo",
-            task_keywords=["image", "bounding box", "vehicles"],
-            workers_per_object=3,
-            task_time_limit=cdk.Duration.minutes(5),
-        )
-
-
-class ProductReviewsStack(cdk.Stack):
-    """Sentiment of product reviews found in S3 at deploy, labeled by a private team of the workforce stack."""
-
-    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
-        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
-        buckets = LabelingBuckets(self, "Data", task_type=TaskType.TEXT_SINGLE_LABEL, input_prefix="reviews/")
-        LabelingJob(
-            self,
-            "Sentiment",
-            task_type=TaskType.TEXT_SINGLE_LABEL,
-            buckets=buckets,
-            workforce=Workforce.private_team_by_name("reviewers"),
-            input=S3Data(
-                buckets.input_bucket,
-                "reviews/",
-                data_type=DataType.TEXT,
-                text_column="review",
-                include=["*.csv"],
-                sample_percent=20,
-            ),
-            labels=["positive", "neutral", "negative"],
-            instructions=Instructions(
-                short="<p>Choose the sentiment the review expresses about the product.</p>",
-                full="<p>Judge the product, not the delivery. Mixed reviews are neutral.</p>",
-            ),
-            task_title="Review sentiment",
-            task_description="What does the customer think of the product?",
-            workers_per_object=3,
-            stopping_conditions=StoppingConditions(max_percentage_labeled=100),
-        )
-
-
-def build_app(app: cdk.App | None = None) -> cdk.App:
-    """Add the example stacks to ``app`` (default: a new ``cdk.App``) and return it."""
+    ``projects_dir`` defaults to ``projects/`` and ``workforce_file`` to ``workforce.yaml`` next to this
+    file. The context value ``project`` (``cdk synth -c project=<name>``) limits the app to that project.
+    Raises ``ProjectError`` listing every problem of the project and workforce files.
+    """
     app = app or cdk.App()
-    europe = cdk.Environment(region="eu-west-1")
-    StreetScenesStack(app, "GroundTruthExample-StreetScenes")
-    workforce = WorkforceStack(
+    only = app.node.try_get_context("project")
+    add_project_stacks(
         app,
-        "GroundTruthExample-Workforce-eu-west-1",
-        env=europe,
-        teams=[TeamSpec("reviewers", "Reads product reviews", members=["ana@example.com", "bo@example.com"])],
+        projects_dir=projects_dir or PROJECTS_DIR,
+        workforce_file=workforce_file or WORKFORCE_FILE,
+        project=str(only) if only else None,
     )
-    reviews = ProductReviewsStack(app, "GroundTruthExample-ProductReviews", env=europe)
-    reviews.add_stack_dependency(workforce, "the project's team belongs to the workforce stack")
     return app
 
 
+def main(app: cdk.App | None = None) -> int:
+    """Synthesize the app; on invalid project files print every problem (one per line) and return 1."""
+    try:
+        app = build_app(app)
+    except ProjectError as error:
+        count = len(error.problems)
+        print(f"groundtruth-cdk: {count} problem{'s' if count > 1 else ''} in the project files:", file=sys.stderr)
+        print(error, file=sys.stderr)
+        return 1
+    app.synth()
+    return 0
+
+
 if __name__ == "__main__":
-    build_app().synth()
+    sys.exit(main())

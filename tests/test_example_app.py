@@ -1,4 +1,5 @@
-"""The bundled example app: synthesizes without credentials, clean under cdk-nag and cfn-lint."""
+"""The bundled example app (projects/*.yaml, workforce.yaml): synthesizes without credentials, clean under
+cdk-nag (AwsSolutions) and cfn-lint."""
 
 from __future__ import annotations
 
@@ -13,15 +14,18 @@ from cdk_nag import AwsSolutionsChecks
 
 import app as example_app
 
+ROOT = Path(__file__).resolve().parent.parent
 #: CDK itself adds DependsOn on a Lambda's role beside the GetAtt that already orders them; the
 #: duplicate is harmless and not ours to remove. Every other rule applies.
 CFN_LINT_IGNORED = ["W3005"]
 #: The feature flags the CLI passes from cdk.json.
-CDK_JSON_CONTEXT = json.loads((Path(__file__).parent.parent / "cdk.json").read_text())["context"]
+CDK_JSON_CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
+EXAMPLE_PROJECTS = sorted(p.stem for p in (ROOT / "projects").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
-def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[cdk.App, Path]:
+    """The example app, synthesized once with cdk-nag's AwsSolutions checks (and the directory it went to)."""
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = cdk.App(outdir=str(outdir), context=CDK_JSON_CONTEXT)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
@@ -32,21 +36,35 @@ def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
         report = outdir / "validation-report.json"
         details = report.read_text() if report.exists() else ""
         pytest.fail(f"cdk-nag findings in the example app: {error}\n{details[:20000]}")
-    return outdir
+    return app, outdir
 
 
-def test_example_stacks_synthesize(assembly: Path) -> None:
-    names = sorted(p.name for p in assembly.glob("*.template.json"))
-    assert names == [
-        "GroundTruthExample-ProductReviews.template.json",
-        "GroundTruthExample-StreetScenes.template.json",
-        "GroundTruthExample-Workforce-eu-west-1.template.json",
+@pytest.fixture(scope="module")
+def assembly(example: tuple[cdk.App, Path]) -> Path:
+    return example[1]
+
+
+def test_the_examples_cover_every_family() -> None:
+    assert EXAMPLE_PROJECTS == [
+        "lidar-boxes",
+        "people-and-obstacles",
+        "product-photos",
+        "review-sentiment",
+        "support-entities",
+        "traffic-clips",
+        "vehicle-tracking",
+        "vehicles",
     ]
 
 
-def test_cdk_nag_acknowledgments_are_specific_and_explained(assembly: Path) -> None:
-    app = cdk.App(context=CDK_JSON_CONTEXT)
-    example_app.build_app(app)
+def test_example_stacks_synthesize(assembly: Path) -> None:
+    names = sorted(p.name.removesuffix(".template.json") for p in assembly.glob("*.template.json"))
+    assert names == sorted([*(f"GroundTruth-{name}" for name in EXAMPLE_PROJECTS), "GroundTruth-Workforce-eu-west-1"])
+
+
+def test_cdk_nag_acknowledgments_are_specific_and_explained(example: tuple[cdk.App, Path]) -> None:
+    app, _ = example
+    stacks = {stack.node.path for stack in app.node.children if isinstance(stack, cdk.Stack)}
     acknowledged: dict[str, str] = {}
     for construct in app.node.find_all():
         for entry in construct.node.metadata:
@@ -55,12 +73,10 @@ def test_cdk_nag_acknowledgments_are_specific_and_explained(assembly: Path) -> N
                     acknowledged[f"{construct.node.path}: {rule.split('::', 1)[-1]}"] = reason
     assert acknowledged, "the example app acknowledges its findings on specific constructs"
     for where, reason in acknowledged.items():
-        rule = where.split(": ", 1)[1]
+        path, rule = where.split(": ", 1)
         assert rule != "AwsSolutions-IAM5", f"{where}: acknowledge each wildcard, not the whole rule"
         assert len(reason) >= 60, f"{where}: the reason must explain itself to a reviewer"
-    assert not any(path.startswith("GroundTruthExample-StreetScenes: ") for path in acknowledged), (
-        "nothing is acknowledged stack-wide"
-    )
+        assert path not in stacks, f"{where}: nothing is acknowledged stack-wide"
 
 
 def test_cfn_lint_reports_nothing(assembly: Path) -> None:
@@ -75,13 +91,17 @@ def test_cfn_lint_reports_nothing(assembly: Path) -> None:
 
 
 def test_the_request_is_readable_in_the_template(assembly: Path) -> None:
-    template = json.loads((assembly / "GroundTruthExample-StreetScenes.template.json").read_text())
+    template = json.loads((assembly / "GroundTruth-product-photos.template.json").read_text())
     (job,) = [r for r in template["Resources"].values() if r["Type"] == "Custom::LabelingJob"]
     request = job["Properties"]["LabelingJobRequest"]
-    assert request["LabelingJobName"] == "groundtruthexample-streetscenes-vehicles"
+    assert request["LabelingJobName"] == "product-photos"
     assert request["HumanTaskConfig"]["PublicWorkforceTaskPrice"] == {
-        "AmountInUsd": {"Dollars": 0, "Cents": 3, "TenthFractionsOfACent": 6}
+        "AmountInUsd": {"Dollars": 0, "Cents": 1, "TenthFractionsOfACent": 2}
     }
+    assert request["InputConfig"]["DataAttributes"]["ContentClassifiers"] == [
+        "FreeOfAdultContent",
+        "FreeOfPersonallyIdentifiableInformation",
+    ]
     outputs = {o["Description"].rsplit(" (", 1)[0] for o in template["Outputs"].values()}
     assert outputs == {
         "Labeling job name",
@@ -89,3 +109,11 @@ def test_the_request_is_readable_in_the_template(assembly: Path) -> None:
         "Labeled output manifest (when the job completes)",
         "The labeling job in the SageMaker console",
     }
+
+
+def test_project_stacks_depend_on_their_workforce_stack(assembly: Path) -> None:
+    manifest = json.loads((assembly / "manifest.json").read_text())["artifacts"]
+    for name in EXAMPLE_PROJECTS:
+        depends = set(manifest[f"GroundTruth-{name}"].get("dependencies", []))
+        uses_team = name not in ("product-photos", "support-entities")
+        assert ("GroundTruth-Workforce-eu-west-1" in depends) is uses_team, name

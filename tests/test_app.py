@@ -1,0 +1,229 @@
+"""The app: one stack per project file with stable names, a workforce stack per region in use and the
+dependency on it, ``-c project=`` limiting, region-agnostic projects. Each scenario is built once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_s3 as s3
+
+import app as example_app
+from groundtruth_cdk.project import ProjectError
+from groundtruth_cdk.regions import SUPPORTED_REGIONS
+from groundtruth_cdk.stacks import LabelingProjectStack, ProjectStacks, WorkforceStack, add_project_stacks
+from tests.builders import flat
+from tests.project_builders import mturk_project, valid_project, write_project, write_workforce
+
+VENDOR = "arn:aws:sagemaker:eu-west-1:111122223333:workteam/vendor-crowd/acme"
+WORKFORCES = {
+    "eu-west-1": {
+        "teams": [
+            {"name": "labelers", "description": "Labels things", "members": ["ana@example.com"]},
+            {"name": "reviewers", "description": "Reviews things", "members": ["bo@example.com"]},
+        ]
+    },
+    "us-east-1": {"teams": [{"name": "us-labelers", "description": "Labels in the US"}]},
+    "ap-south-1": {"teams": [{"name": "unused", "description": "No project uses it"}]},
+}
+PROJECTS: dict[str, dict[str, Any]] = {
+    "alpha": valid_project(),
+    "beta": valid_project(
+        region="us-east-1",
+        account="111122223333",
+        workers={"team": "us-labelers"},
+        data={"manifest": "s3://us-data/input.manifest"},
+    ),
+    "gamma": mturk_project(),
+    "delta": valid_project(
+        workers={"vendor": VENDOR}, data={"bucket": "existing-data", "prefix": "cams/", "data_type": "image"}
+    ),
+    "epsilon": valid_project(workers={"team": "reviewers"}, data={"objects": ["a.jpg"]}),
+}
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("app")
+    write_workforce(root, WORKFORCES)
+    for name, project in PROJECTS.items():
+        write_project(root, project, name=name)
+    return root
+
+
+def build(tree: Path, **context: str) -> tuple[cdk.App, ProjectStacks]:
+    app = cdk.App(context=context)
+    stacks = add_project_stacks(
+        app, projects_dir=tree / "projects", workforce_file=tree / "workforce.yaml", **_only(context)
+    )
+    return app, stacks
+
+
+def _only(context: dict[str, str]) -> dict[str, str]:
+    return {"project": context["project"]} if "project" in context else {}
+
+
+@pytest.fixture(scope="module")
+def full(tree: Path) -> tuple[cdk.App, ProjectStacks]:
+    return build(tree)
+
+
+def stack_names(app: cdk.App) -> list[str]:
+    return sorted(child.stack_name for child in app.node.children if isinstance(child, cdk.Stack))
+
+
+def test_one_stack_per_project_and_one_workforce_stack_per_region_in_use(full: tuple[cdk.App, ProjectStacks]) -> None:
+    app, stacks = full
+    assert stack_names(app) == [
+        "GroundTruth-Workforce-eu-west-1",
+        "GroundTruth-Workforce-us-east-1",
+        "GroundTruth-alpha",
+        "GroundTruth-beta",
+        "GroundTruth-delta",
+        "GroundTruth-epsilon",
+        "GroundTruth-gamma",
+    ]
+    assert sorted(stacks.projects) == sorted(PROJECTS)
+    assert sorted(stacks.workforces) == ["eu-west-1", "us-east-1"]
+    for name, stack in stacks.projects.items():
+        assert isinstance(stack, LabelingProjectStack)
+        assert stack.node.id == stack.stack_name == f"GroundTruth-{name}"
+        assert stack.project.name == name
+
+
+def test_project_stacks_depend_on_their_region_s_workforce_stack(full: tuple[cdk.App, ProjectStacks]) -> None:
+    _, stacks = full
+    europe, america = stacks.workforces["eu-west-1"], stacks.workforces["us-east-1"]
+    depends = {name: set(stack.dependencies) for name, stack in stacks.projects.items()}
+    assert depends == {"alpha": {europe}, "beta": {america}, "gamma": set(), "delta": set(), "epsilon": {europe}}
+
+
+def test_environments(full: tuple[cdk.App, ProjectStacks]) -> None:
+    _, stacks = full
+    alpha, beta, gamma = (stacks.projects[n] for n in ("alpha", "beta", "gamma"))
+    assert alpha.region == "eu-west-1"
+    assert cdk.Token.is_unresolved(alpha.account)
+    assert (beta.region, beta.account) == ("us-east-1", "111122223333")
+    assert cdk.Token.is_unresolved(gamma.region)
+    assert cdk.Token.is_unresolved(gamma.account)
+    america = stacks.workforces["us-east-1"]
+    assert (america.region, america.account) == ("us-east-1", "111122223333")
+
+
+def test_the_workforce_stack_has_the_region_s_teams(full: tuple[cdk.App, ProjectStacks]) -> None:
+    _, stacks = full
+    assert isinstance(stacks.workforces["eu-west-1"], WorkforceStack)
+    assert sorted(stacks.workforces["eu-west-1"].teams) == ["labelers", "reviewers"]
+    assert sorted(stacks.workforces["us-east-1"].teams) == ["us-labelers"]
+
+
+def test_the_stack_builds_the_job_the_loader_checked(full: tuple[cdk.App, ProjectStacks]) -> None:
+    _, stacks = full
+    for stack in stacks.projects.values():
+        settings = stack.project.job_settings(stack.buckets.input_bucket)
+        checked = settings.request(
+            stack.job, role_arn=stack.job.role.role_arn, output_path=stack.buckets.output_path_uri
+        )
+        assert flat(stack, checked) == flat(stack, stack.job.request)
+        assert stack.job.request["LabelingJobName"] == stack.project.name
+
+
+def test_the_input_bucket_is_new_or_the_data_s_own(full: tuple[cdk.App, ProjectStacks]) -> None:
+    _, stacks = full
+    alpha, beta, delta = (stacks.projects[n] for n in ("alpha", "beta", "delta"))
+    assert isinstance(alpha.buckets.input_bucket, s3.Bucket)
+    assert alpha.buckets.input_prefix == "images/"
+    assert (delta.buckets.input_bucket.bucket_name, delta.buckets.input_prefix) == ("existing-data", "cams/")
+    assert (beta.buckets.input_bucket.bucket_name, beta.buckets.input_prefix) == ("us-data", "")
+    assert isinstance(alpha.buckets.output_bucket, s3.Bucket)
+    assert alpha.buckets.output_prefix == "labels/"
+
+
+def test_project_limits_the_app_to_one_project_and_its_workforce(tree: Path) -> None:
+    app, stacks = build(tree, project="alpha")
+    assert stack_names(app) == ["GroundTruth-Workforce-eu-west-1", "GroundTruth-alpha"]
+    assert list(stacks.projects) == ["alpha"]
+    app, _ = build(tree, project="delta")
+    assert stack_names(app) == ["GroundTruth-delta"]
+
+
+def test_an_unknown_project_lists_the_projects(tree: Path) -> None:
+    with pytest.raises(ProjectError) as raised:
+        build(tree, project="omega")
+    (problem,) = raised.value.problems
+    assert problem.field == "project"
+    assert problem.message == f"got 'omega'; the projects in {tree / 'projects'}: alpha, beta, delta, epsilon, gamma"
+
+
+def test_one_broken_project_does_not_stop_another_from_being_limited_to(tmp_path: Path) -> None:
+    write_workforce(tmp_path, WORKFORCES)
+    write_project(tmp_path, PROJECTS["gamma"], name="gamma")
+    write_project(tmp_path, "title: [", name="broken")
+    app, _ = build(tmp_path, project="gamma")
+    assert stack_names(app) == ["GroundTruth-gamma"]
+    with pytest.raises(ProjectError) as raised:
+        build(tmp_path)
+    assert [p.field for p in raised.value.problems] == ["YAML syntax"]
+
+
+def test_projects_sharing_a_workforce_stack_need_the_same_account(tmp_path: Path) -> None:
+    write_workforce(tmp_path, WORKFORCES)
+    one = write_project(tmp_path, valid_project(account="111122223333"), name="one")
+    two = write_project(tmp_path, valid_project(), name="two")
+    with pytest.raises(ProjectError) as raised:
+        build(tmp_path)
+    assert [(p.file, p.field) for p in raised.value.problems] == [(str(one), "account"), (str(two), "account")]
+    assert "share its workforce stack, so they need the same account (given: 111122223333: one; none: two)" in str(
+        raised.value
+    )
+
+
+def test_a_folder_without_projects(tmp_path: Path) -> None:
+    (tmp_path / "projects").mkdir()
+    with pytest.raises(ProjectError, match="got no project files"):
+        build(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def agnostic_template(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``python app.py -c project=gamma``, synthesized once."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = cdk.App(outdir=str(outdir), context={"project": "gamma"})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(example_app, "PROJECTS_DIR", tree / "projects")
+        patch.setattr(example_app, "WORKFORCE_FILE", tree / "workforce.yaml")
+        assert example_app.main(app) == 0
+    assert sorted(p.name for p in outdir.glob("*.template.json")) == ["GroundTruth-gamma.template.json"]
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    assert manifest["artifacts"]["GroundTruth-gamma"]["environment"] == "aws://unknown-account/unknown-region"
+    template: dict[str, Any] = json.loads((outdir / "GroundTruth-gamma.template.json").read_text())
+    return template
+
+
+def test_a_project_without_region_is_region_agnostic(agnostic_template: dict[str, Any]) -> None:
+    assert "GroundTruthBuiltInLambdaAccounts" in agnostic_template["Mappings"]
+    (job,) = [r for r in agnostic_template["Resources"].values() if r["Type"] == "Custom::LabelingJob"]
+    pre = json.dumps(job["Properties"]["LabelingJobRequest"]["HumanTaskConfig"]["PreHumanTaskLambdaArn"])
+    assert "Fn::FindInMap" in pre
+    assert "AWS::Region" in pre
+    resources = json.dumps(agnostic_template["Resources"])
+    assert not [region for region in SUPPORTED_REGIONS if region in resources]
+
+
+def test_the_app_entry_prints_every_problem_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_workforce(tmp_path, WORKFORCES)
+    bad = write_project(tmp_path, valid_project(titel="x", workers={"team": "nobody"}), name="bad")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(example_app, "PROJECTS_DIR", tmp_path / "projects")
+        patch.setattr(example_app, "WORKFORCE_FILE", tmp_path / "workforce.yaml")
+        assert example_app.main(cdk.App()) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert lines[0] == "groundtruth-cdk: 1 problem in the project files:"
+    assert lines[1].startswith(f"{bad}:")
+    assert "titel: unknown key" in lines[1]
+    assert "Traceback" not in captured.err
