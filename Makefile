@@ -14,13 +14,14 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE :=
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help setup synth test lint schema clean
+.PHONY: help setup synth test lint schema bench-synth clean
 
 help:
 	@echo "make synth  - set up, then synthesize the example app into cdk.out/ (no AWS credentials needed)"
 	@echo "make test   - set up, then run the whole test suite"
 	@echo "make lint   - ruff and mypy"
 	@echo "make schema - regenerate the published project-file JSON Schemas"
+	@echo "make bench-synth - synth benchmark (empty app / 1 project / 20 projects)"
 
 setup: $(VENV)/.installed .venv-checkov/.installed node_modules/.installed
 
@@ -46,6 +47,9 @@ synth: setup
 
 test: setup
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+bench-synth: setup
+	$(PY) -m benchmarks.synth
 
 schema: setup
 	$(PY) -c "from groundtruth_cdk.project.schemas import write_schemas; write_schemas()"
