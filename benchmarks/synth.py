@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EMPTY = "import aws_cdk as cdk, sys; a = cdk.App(outdir=sys.argv[1]); cdk.Stack(a, \"Empty\"); a.synth()"
+EMPTY = 'import aws_cdk as cdk, sys; a = cdk.App(outdir=sys.argv[1]); cdk.Stack(a, "Empty"); a.synth()'
 PROJECTS = (
     "import sys; from pathlib import Path; import aws_cdk as cdk; import app; "
     "a = cdk.App(outdir=sys.argv[1]); "
