@@ -247,3 +247,72 @@ def cloudformation_response(event: dict[str, Any], result: dict[str, Any] | None
         "Data": (result or {}).get("Data", {}),
     }
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------------
+# Automated data setup (the DataSetup property)
+# --------------------------------------------------------------------------------------------------
+
+DATA_BUCKET = "data-bucket"
+#: Where the data setup tests build their manifest (a job's artifacts folder).
+SETUP_FOLDER = "labeling/inputs/job-1/"
+SETUP_MANIFEST_URI = f"s3://{ARTIFACTS_BUCKET}/{SETUP_FOLDER}input.manifest"
+
+
+def prefix_setup(**fields: Any) -> str:
+    """Return an S3Prefix DataSetup property as the construct serializes it (every field, nulls included)."""
+    document: dict[str, Any] = {
+        "Source": "S3Prefix",
+        "Bucket": DATA_BUCKET,
+        "Prefix": "data/",
+        "DataType": "image",
+        "OnMismatch": "fail",
+        "SamplePercent": None,
+        "Seed": "",
+        "Include": [],
+        "Exclude": [],
+        "KeyPattern": None,
+        "TextColumn": None,
+        "MaxObjects": 100000,
+        "MinObjects": None,
+        "RecommendedObjects": None,
+    }
+    document.update(fields)
+    return json.dumps(document)
+
+
+def query_setup(uri: str, where: dict[str, Any], **limits: Any) -> str:
+    """Return a ManifestQuery DataSetup property."""
+    document: dict[str, Any] = {
+        "Source": "ManifestQuery",
+        "ManifestS3Uri": uri,
+        "Where": where,
+        "MaxObjects": 100000,
+        "MinObjects": None,
+        "RecommendedObjects": None,
+    }
+    document.update(limits)
+    return json.dumps(document)
+
+
+def put_objects(s3: Any, keys: list[str], body: bytes = b"", bucket: str = DATA_BUCKET) -> None:
+    """Put ``keys`` (each with ``body``) into ``bucket``."""
+    for key in keys:
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+
+
+def read_text(s3: Any, uri: str) -> str:
+    """Return an S3 object's content as text."""
+    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return body.decode("utf-8")
+
+
+def manifest_lines(s3: Any, uri: str = SETUP_MANIFEST_URI) -> list[dict[str, Any]]:
+    """Return the JSON objects of a manifest, in order."""
+    return [json.loads(line) for line in read_text(s3, uri).splitlines()]
+
+
+def source_refs(keys: list[str], bucket: str = DATA_BUCKET) -> list[dict[str, str]]:
+    """Return the manifest lines expected for ``keys`` (source-ref lines, in key order)."""
+    return [{"source-ref": f"s3://{bucket}/{key}"} for key in sorted(keys)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
@@ -12,9 +12,9 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from groundtruth_cdk.handlers.labeling_job import index
+from groundtruth_cdk.handlers.labeling_job import data_setup, index
 
-from .builders import ARTIFACTS_BUCKET, REGION
+from .builders import ARTIFACTS_BUCKET, DATA_BUCKET, REGION, SETUP_FOLDER
 
 _FAKE_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": REGION,
@@ -77,3 +77,38 @@ def sagemaker(handler: ModuleType) -> Iterator[Stubber]:
 def s3(handler: ModuleType) -> Any:
     """Return the handler's (moto) S3 client."""
     return handler._client("s3")
+
+
+# --------------------------------------------------------------------------------------------------
+# Automated data setup
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def data_bucket(s3: Any) -> str:
+    """Create the (moto) data bucket, in the job's region."""
+    s3.create_bucket(Bucket=DATA_BUCKET)
+    return DATA_BUCKET
+
+
+@pytest.fixture
+def build(handler: ModuleType, data_bucket: str) -> Callable[..., data_setup.Outcome]:
+    """Return ``build(setup_json, region=...)``: the data setup with the handler's client and retries."""
+
+    def run(setup: str, *, region: str = REGION) -> data_setup.Outcome:
+        return data_setup.build_manifest(
+            data_setup.parse_setup(setup),
+            data_setup.Destination(ARTIFACTS_BUCKET, SETUP_FOLDER),
+            s3=handler._client("s3"),
+            retry=handler._retry_transient,
+            region=region,
+        )
+
+    return run
+
+
+@pytest.fixture
+def no_uploads_left(s3: Any) -> Iterator[None]:
+    """Check, after the test, that no multipart upload was left pending in the artifacts bucket."""
+    yield
+    assert s3.list_multipart_uploads(Bucket=ARTIFACTS_BUCKET).get("Uploads", []) == []

@@ -10,6 +10,9 @@ idempotent), any property change maps to a new job (CloudFormation then sends De
 old one) and a re-created stack never collides with a name an earlier stack used: SageMaker never lets
 a labeling job name be reused, not even after the job stopped or failed.
 
+With a ``DataSetup`` property, :mod:`data_setup` builds the input manifest from S3 (a listed prefix or
+a filtered manifest) before the job is created, and the counts it reports join the resource's Data.
+
 Runs on the Lambda Python runtime with the standard library and boto3/botocore only.
 """
 
@@ -36,6 +39,13 @@ from botocore.exceptions import (  # type: ignore[import-untyped,unused-ignore]
 from botocore.exceptions import (  # type: ignore[import-untyped,unused-ignore]
     ConnectionError as BotocoreConnectionError,
 )
+
+# Lambda loads this file as the top-level module ``index`` (its folder is the code root); the tests
+# import it as part of the package.
+try:
+    from . import data_setup
+except ImportError:
+    import data_setup  # type: ignore[no-redef,import-not-found]
 
 __all__ = [
     "LOGICAL_ID_TAG",
@@ -102,6 +112,13 @@ ROLE_PROPAGATION_HINTS = (
 #: Key of on_event's response telling is_complete that an Update kept an existing job of this resource:
 #: an ended job (Failed, Stopped) must then not fail the update, nor the rollback to it.
 ADOPTED_KEY = "AdoptedExistingJob"
+
+#: Data keys added when the resource has a DataSetup: manifest lines written, objects or texts skipped,
+#: and warnings (passed on from on_event to is_complete, so CloudFormation sees them either way).
+DATA_SETUP_KEYS = ("ObjectCount", "SkippedObjectCount", "DataSetupNotes")
+
+#: Bound on DataSetupNotes, in bytes once JSON-encoded as UTF-8 (the response must stay under 4 KB).
+MAX_NOTES_BYTES = 500
 
 #: Statuses in which the job still has work to stop.
 RUNNING_STATUSES = frozenset({"Initializing", "InProgress"})
@@ -196,7 +213,7 @@ def on_event(event: Event, context: object) -> Response:
         event.get("PhysicalResourceId"),
     )
     if request_type in ("Create", "Update"):
-        return _create(event)
+        return _create(event, context)
     if request_type == "Delete":
         return _delete(event)
     raise LabelingJobError(f"Unsupported RequestType {request_type!r}")
@@ -233,6 +250,7 @@ def is_complete(event: Event, context: object) -> Response:
         return {"IsComplete": False}
     if status in ("InProgress", "Completed") or (event.get(ADOPTED_KEY) is True and status in ENDED_STATUSES):
         data = _job_data(name, job["LabelingJobArn"], job["OutputConfig"]["S3OutputPath"], event["StackId"])
+        data.update(_data_setup_data(event))
         return {"IsComplete": True, "Data": data}
     if status == "Failed":
         raise LabelingJobError(f"Labeling job {name} failed: {job.get('FailureReason', 'no reason given')}")
@@ -269,7 +287,7 @@ class _Owner:
         return values.get(STACK_ID_TAG) == self.stack_id and values.get(LOGICAL_ID_TAG) == self.logical_id
 
 
-def _create(event: Event) -> Response:
+def _create(event: Event, context: object) -> Response:
     """Write the job's inputs to S3 and create the job (or adopt it if this resource already did)."""
     properties = event["ResourceProperties"]
     owner = _Owner(stack_id=event["StackId"], logical_id=event["LogicalResourceId"])
@@ -280,11 +298,15 @@ def _create(event: Event) -> Response:
     name = job_name(prefix, properties, stack_id=owner.stack_id, logical_id=owner.logical_id)
     request = restore_types(template, _create_request_shape(), "LabelingJobRequest")
     request["LabelingJobName"] = name
-    for path, uri in _write_artifacts(properties, name).items():
+    region = _region_and_partition(owner.stack_id)[0]
+    uris, outcome = _write_artifacts(properties, name, region=region, deadline=_deadline(context))
+    for path, uri in uris.items():
         _set_path(request, path, uri)
     request["Tags"] = _with_ownership_tags(request.get("Tags", []), owner)
     arn, existed = _create_job(request, owner)
     data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
+    if outcome is not None:
+        data.update(_outcome_data(outcome))
     # Read by is_complete only (the framework passes extra keys to it, not to CloudFormation).
     return {
         "PhysicalResourceId": name,
@@ -490,18 +512,28 @@ _ARTIFACTS = (
 
 _S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/?(?P<prefix>.*)")
 
+#: Where the manifest's URI goes in the request (the ManifestLines artifact's path, shared by DataSetup).
+_MANIFEST_PATH = ("InputConfig", "DataSource", "S3DataSource", "ManifestS3Uri")
 
-def _write_artifacts(properties: Mapping[str, Any], name: str) -> dict[tuple[str, ...], str]:
+
+def _write_artifacts(
+    properties: Mapping[str, Any], name: str, *, region: str, deadline: float | None = None
+) -> tuple[dict[tuple[str, ...], str], data_setup.Outcome | None]:
     """Write the artifacts whose property is given under ``<ArtifactsS3Uri>/<name>/``.
 
-    Every artifact is rendered (and so validated) before the first one is written.
+    Every artifact is rendered (and so validated), and a DataSetup parsed, before anything is written;
+    the manifest a DataSetup describes is built before the other artifacts are written.
 
     Returns:
-        the S3 URI of each written artifact, keyed by its field path in the request.
+        the S3 URI of each written artifact, keyed by its field path in the request, and what the data
+        setup wrote (None without a DataSetup).
     """
     present = [artifact for artifact in _ARTIFACTS if properties.get(artifact.property_name) is not None]
-    if not present:
-        return {}
+    setup_value = properties.get("DataSetup")
+    if not present and setup_value is None:
+        return {}, None
+    if setup_value is not None and properties.get("ManifestLines") is not None:
+        raise LabelingJobError("Properties DataSetup and ManifestLines cannot be used together")
     location = _S3_URI.fullmatch(_required(properties, "ArtifactsS3Uri"))
     if location is None:
         raise LabelingJobError(
@@ -510,12 +542,54 @@ def _write_artifacts(properties: Mapping[str, Any], name: str) -> dict[tuple[str
     bucket, prefix = location["bucket"], location["prefix"]
     prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
     bodies = [(artifact, _render(artifact, properties[artifact.property_name])) for artifact in present]
-    uris = {}
+    uris: dict[tuple[str, ...], str] = {}
+    outcome = None
+    if setup_value is not None:
+        outcome = _build_manifest(setup_value, data_setup.Destination(bucket, f"{prefix}{name}/"), region, deadline)
+        uris[_MANIFEST_PATH] = outcome.manifest_uri
     for artifact, body in bodies:
         key = f"{prefix}{name}/{artifact.file_name}"
         _put_object(bucket, key, body, artifact.content_type)
         uris[artifact.request_path] = f"s3://{bucket}/{key}"
-    return uris
+    return uris, outcome
+
+
+def _build_manifest(
+    setup_value: object, destination: data_setup.Destination, region: str, deadline: float | None
+) -> data_setup.Outcome:
+    """Build the manifest a DataSetup property describes (see :mod:`data_setup`)."""
+    try:
+        setup = data_setup.parse_setup(setup_value)
+        return data_setup.build_manifest(
+            setup, destination, s3=_client("s3"), retry=_retry_transient, region=region, deadline=deadline
+        )
+    except data_setup.DataSetupError as error:
+        raise LabelingJobError(str(error)) from error
+
+
+def _outcome_data(outcome: data_setup.Outcome) -> dict[str, str]:
+    """Return the Data keys reporting a data setup (tiny: counts and truncated notes)."""
+    return {
+        "ObjectCount": str(outcome.object_count),
+        "SkippedObjectCount": str(outcome.skipped_count),
+        "DataSetupNotes": _truncate("; ".join(outcome.notes), MAX_NOTES_BYTES),
+    }
+
+
+def _data_setup_data(event: Event) -> dict[str, str]:
+    """Return the data setup keys of on_event's Data, which the framework passes to is_complete."""
+    data = event.get("Data")
+    if not isinstance(data, Mapping):
+        return {}
+    return {key: str(data[key]) for key in DATA_SETUP_KEYS if key in data}
+
+
+def _deadline(context: object) -> float | None:
+    """Return the ``time.monotonic()`` by which a data setup must stop, from the Lambda context."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining):
+        return None
+    return time.monotonic() + float(remaining()) / 1000 - data_setup.DEADLINE_MARGIN_SECONDS
 
 
 def _render(artifact: _Artifact, value: object) -> bytes:
@@ -691,6 +765,11 @@ def _backoff_delay(retry: int) -> float:
     """Return the sleep before retry number ``retry`` (0-based): capped exponential, with jitter."""
     ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2.0**retry)
     return ceiling * (0.5 + 0.5 * _jitter())
+
+
+def _retry_transient(call: Callable[[], _T], description: str) -> _T:
+    """Return ``call()``, retrying throttling, server-side and network failures."""
+    return _with_retries(call, description, _is_transient)
 
 
 def _with_retries(call: Callable[[], _T], description: str, retryable: Callable[[Exception], bool]) -> _T:
