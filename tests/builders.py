@@ -110,3 +110,24 @@ def _flat(resolved: Any) -> Any:
                 return f"<FindInMap {argument[0]} {_flat(argument[1])} {argument[2]}>"
         return {key: _flat(item) for key, item in resolved.items()}
     return resolved
+
+
+def as_cloudformation_sends(template: dict[str, Any], value: Any) -> Any:
+    """Evaluate Ref/Fn::Join/Fn::FindInMap like CloudFormation in us-east-1, then stringify leaves."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"}:
+            return {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": ACCOUNT}[value["Ref"]]
+        if set(value) == {"Fn::Join"}:
+            separator, parts = value["Fn::Join"]
+            return separator.join(as_cloudformation_sends(template, part) for part in parts)
+        if set(value) == {"Fn::FindInMap"}:
+            name, key, attribute = (as_cloudformation_sends(template, v) for v in value["Fn::FindInMap"])
+            return template["Mappings"][name][key][attribute]
+        if set(value) == {"Fn::GetAtt"}:
+            return f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:framework"
+        return {k: as_cloudformation_sends(template, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_cloudformation_sends(template, v) for v in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

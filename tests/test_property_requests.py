@@ -38,6 +38,7 @@ from groundtruth_cdk import (
 )
 from groundtruth_cdk.handlers.labeling_job import index
 from groundtruth_cdk.task_types import RefSuffix
+from tests.builders import as_cloudformation_sends
 
 ACCOUNT = "123456789012"
 STACK_ID = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/prop/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
@@ -201,7 +202,7 @@ def test_synthesizes_a_valid_request_or_fails_at_synth(
     event("deployed")
     template = Template.from_stack(stack).to_json()
     logical_id = stack.get_logical_id(job.resource.node.default_child)  # type: ignore[arg-type]
-    properties = _as_cloudformation_sends(template, template["Resources"][logical_id]["Properties"])
+    properties = as_cloudformation_sends(template, template["Resources"][logical_id]["Properties"])
 
     monkeypatch.setattr(index, "_CLIENTS", clients)
     sent: list[dict[str, Any]] = []
@@ -228,27 +229,6 @@ def test_synthesizes_a_valid_request_or_fails_at_synth(
     (request,) = sent
     shape = clients["sagemaker"].meta.service_model.operation_model("CreateLabelingJob").input_shape
     assert _beyond_botocore(request, shape, "") == []
-
-
-def _as_cloudformation_sends(template: dict[str, Any], value: Any) -> Any:
-    """Evaluate Ref/Fn::Join/Fn::FindInMap like CloudFormation in us-east-1, then stringify leaves."""
-    if isinstance(value, dict):
-        if set(value) == {"Ref"}:
-            return {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": ACCOUNT}[value["Ref"]]
-        if set(value) == {"Fn::Join"}:
-            separator, parts = value["Fn::Join"]
-            return separator.join(_as_cloudformation_sends(template, part) for part in parts)
-        if set(value) == {"Fn::FindInMap"}:
-            name, key, attribute = (_as_cloudformation_sends(template, v) for v in value["Fn::FindInMap"])
-            return template["Mappings"][name][key][attribute]
-        if set(value) == {"Fn::GetAtt"}:
-            return "arn:aws:lambda:us-east-1:123456789012:function:framework"
-        return {k: _as_cloudformation_sends(template, v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_cloudformation_sends(template, v) for v in value]
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _beyond_botocore(value: Any, shape: Shape, path: str) -> list[str]:
