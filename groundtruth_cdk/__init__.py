@@ -15,13 +15,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from groundtruth_cdk.buckets import LabelingBuckets
     from groundtruth_cdk.inputs import InlineManifest, ManifestInput, OnMismatch, S3Data
-    from groundtruth_cdk.labeling_job import ContentClassifier, Instructions, LabelingJob, StoppingConditions
+    from groundtruth_cdk.labeling_job import (
+        AutoLabeling,
+        ContentClassifier,
+        Instructions,
+        LabelingJob,
+        StoppingConditions,
+    )
     from groundtruth_cdk.private_workforce import IdentityProvider, OidcProvider, PrivateWorkforce, WorkTeam
     from groundtruth_cdk.role import LabelingJobRole, S3Access
     from groundtruth_cdk.task_types import CATALOGUE, DataType, TaskType, TaskTypeSpec
     from groundtruth_cdk.workforce import Workforce, WorkforceType
 
 _MODULE_OF = {
+    "AutoLabeling": "labeling_job",
     "CATALOGUE": "task_types",
     "ContentClassifier": "labeling_job",
     "DataType": "task_types",
@@ -46,6 +53,7 @@ _MODULE_OF = {
 }
 __all__ = [
     "CATALOGUE",
+    "AutoLabeling",
     "ContentClassifier",
     "DataType",
     "IdentityProvider",

@@ -90,7 +90,7 @@ class S3Data:
             if isinstance(globs, str):
                 problems.add(name, globs, "give a list of globs, e.g. ['*.jpg']")
 
-    def data_setup(self, spec: TaskTypeSpec) -> dict[str, Any]:
+    def data_setup(self, spec: TaskTypeSpec, *, auto_labeling: bool = False) -> dict[str, Any]:
         """The ``DataSetup`` property the deploy-time handler reads (unset options left out)."""
         setup = {
             "Source": "S3Prefix",
@@ -104,7 +104,7 @@ class S3Data:
             "Exclude": list(self.exclude),
             "KeyPattern": self.key_pattern,
             "TextColumn": self.text_column,
-            **_limits(spec),
+            **_limits(spec, auto_labeling),
         }
         return {key: value for key, value in setup.items() if value is not None}
 
@@ -134,11 +134,12 @@ class ManifestInput:
             if value is None or isinstance(value, (list, dict)):
                 problems.add(f"input.where[{path!r}]", value, "a condition is a string (glob), number or boolean")
 
-    def data_setup(self, spec: TaskTypeSpec) -> dict[str, Any] | None:
+    def data_setup(self, spec: TaskTypeSpec, *, auto_labeling: bool = False) -> dict[str, Any] | None:
         """The ``DataSetup`` property for a query, or ``None`` when the manifest is used as it is."""
         if self.where is None:
             return None
-        return {"Source": "ManifestQuery", "ManifestS3Uri": self.s3_uri, "Where": dict(self.where), **_limits(spec)}
+        limits = _limits(spec, auto_labeling)
+        return {"Source": "ManifestQuery", "ManifestS3Uri": self.s3_uri, "Where": dict(self.where), **limits}
 
     def bucket_and_key(self) -> tuple[str, str] | None:
         """The bucket name and key, or ``None`` when the URI is a token."""
@@ -196,9 +197,16 @@ class InlineManifest:
             problems.add("input.objects", f"{reported} invalid lines", "(only the first 5 are listed)")
 
 
-def _limits(spec: TaskTypeSpec) -> dict[str, Any]:
-    """Object-count limits of the task type (auto-labeling adds ``MinObjects``/``RecommendedObjects``)."""
-    return {"MaxObjects": spec.max_objects}
+#: Automated data labeling needs this many data objects at least, and recommends the second.
+AUTO_LABELING_OBJECTS = (1_250, 5_000)
+
+
+def _limits(spec: TaskTypeSpec, auto_labeling: bool) -> dict[str, Any]:
+    """Object-count limits of the task type, checked at deploy (auto-labeling adds a minimum)."""
+    limits: dict[str, Any] = {"MaxObjects": spec.max_objects}
+    if auto_labeling:
+        limits["MinObjects"], limits["RecommendedObjects"] = AUTO_LABELING_OBJECTS
+    return limits
 
 
 def _line_problem(line: Mapping[str, Any], manifest_keys: Sequence[str]) -> str | None:

@@ -7,6 +7,7 @@ rule knowable before deploy (no construct needed, so project files and the CLI u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -16,7 +17,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from groundtruth_cdk import regions, ui_templates
-from groundtruth_cdk.inputs import InlineManifest, ManifestInput, S3Data
+from groundtruth_cdk.inputs import AUTO_LABELING_OBJECTS, InlineManifest, ManifestInput, S3Data
 from groundtruth_cdk.task_types import (
     MAX_PRIVATE_AVAILABILITY_SECONDS,
     MAX_PUBLIC_AVAILABILITY_SECONDS,
@@ -64,6 +65,26 @@ class StoppingConditions:
     max_percentage_labeled: int | None = None
 
 
+MIN_AUTO_LABELING_OBJECTS = AUTO_LABELING_OBJECTS[0]
+_MODEL_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:model/.+$")
+
+
+@dataclass(frozen=True)
+class AutoLabeling:
+    """Automated data labeling (active learning): a model labels the objects it is confident about.
+
+    Ground Truth trains and runs the model on instances it manages and bills (training and inference),
+    and sends the rest to people. Only bounding box, image single-label, semantic segmentation and text
+    single-label task types have it; a job needs at least 1,250 objects (5,000 recommended).
+
+    Args:
+        initial_model_arn: start from the model of an earlier job (its ``FinalActiveLearningModelArn``).
+            Default: train from scratch.
+    """
+
+    initial_model_arn: str | None = None
+
+
 def default_label_attribute_name(task_type: TaskType) -> str:
     """The task type's name, with ``-ref`` where the task type requires it."""
     suffix = "-ref" if task_type.spec.label_attribute_ref is RefSuffix.REQUIRED else ""
@@ -96,6 +117,7 @@ class JobSettings:
     pre_annotation_lambda_arn: str | None
     annotation_consolidation_lambda_arn: str | None
     tags: Mapping[str, str]
+    auto_labeling: AutoLabeling | None = None
 
     @property
     def spec(self) -> TaskTypeSpec:
@@ -153,6 +175,7 @@ class JobSettings:
         self._check_workforce(problems)
         self._check_review(problems)
         self._check_ui_and_lambdas(problems)
+        self._check_auto_labeling(problems)
         if isinstance(self.input, InlineManifest):
             self.input.check(problems, spec.manifest_keys)
         elif isinstance(self.input, S3Data):
@@ -199,6 +222,28 @@ class JobSettings:
                 f"only verification and adjustment task types review earlier labels, not {spec.title}",
             )
 
+    def _check_auto_labeling(self, problems: Problems) -> None:
+        if self.auto_labeling is None:
+            return
+        spec = self.spec
+        if not spec.auto_labeling:
+            available = ", ".join(t.value for t in TaskType if t.spec.auto_labeling)
+            problems.add("auto_labeling", spec.title, f"automated data labeling is available for {available} only")
+        if isinstance(self.input, InlineManifest) and len(self.input.objects) < MIN_AUTO_LABELING_OBJECTS:
+            problems.add(
+                "auto_labeling",
+                f"{len(self.input.objects)} objects",
+                f"automated data labeling needs at least {MIN_AUTO_LABELING_OBJECTS} data objects",
+            )
+        model = self.auto_labeling.initial_model_arn
+        if model is not None and not is_token(model) and not _MODEL_ARN.match(model):
+            problems.add(
+                "auto_labeling.initial_model_arn",
+                model,
+                "a SageMaker model ARN like arn:aws:sagemaker:<region>:<account>:model/<name> "
+                "(an earlier job's FinalActiveLearningModelArn)",
+            )
+
     def _check_ui_and_lambdas(self, problems: Problems) -> None:
         spec = self.spec
         custom = spec.lambda_suffix is None
@@ -239,6 +284,15 @@ class JobSettings:
                 "MaxPercentageOfInputDatasetLabeled": self.stopping_conditions.max_percentage_labeled,
             }
             request["StoppingConditions"] = {k: v for k, v in conditions.items() if v is not None}
+        if self.auto_labeling is not None and self.spec.auto_labeling_algorithm is not None:
+            algorithms: dict[str, Any] = {
+                "LabelingJobAlgorithmSpecificationArn": regions.auto_labeling_algorithm_arn(
+                    scope, self.spec.auto_labeling_algorithm
+                )
+            }
+            if self.auto_labeling.initial_model_arn is not None:
+                algorithms["InitialActiveLearningModelArn"] = self.auto_labeling.initial_model_arn
+            request["LabelingJobAlgorithmsConfig"] = algorithms
         if self.tags:
             request["Tags"] = [{"Key": key, "Value": value} for key, value in sorted(self.tags.items())]
         return request
@@ -305,7 +359,7 @@ class JobSettings:
         """What the deploy does to build the manifest (automated setup or a query), if anything."""
         if isinstance(self.input, InlineManifest):
             return None
-        return self.input.data_setup(self.spec)
+        return self.input.data_setup(self.spec, auto_labeling=self.auto_labeling is not None)
 
     def resource_properties(self, stack: cdk.Stack, request: dict[str, Any], *, artifacts_uri: str) -> dict[str, Any]:
         """The properties of the ``Custom::LabelingJob`` resource."""

@@ -13,6 +13,7 @@ from groundtruth_cdk.buckets import LabelingBuckets
 from groundtruth_cdk.inputs import InlineManifest, ManifestInput, S3Data
 from groundtruth_cdk.job_provider import JobProvider
 from groundtruth_cdk.job_settings import (
+    AutoLabeling,
     ContentClassifier,
     Instructions,
     JobSettings,
@@ -24,7 +25,7 @@ from groundtruth_cdk.task_types import TaskType
 from groundtruth_cdk.validation import MAX_JOB_NAME_PREFIX, Problems
 from groundtruth_cdk.workforce import Workforce, WorkforceType
 
-__all__ = ["ContentClassifier", "Instructions", "LabelingJob", "StoppingConditions"]
+__all__ = ["AutoLabeling", "ContentClassifier", "Instructions", "LabelingJob", "StoppingConditions"]
 
 RESOURCE_TYPE = "Custom::LabelingJob"
 
@@ -75,6 +76,9 @@ class LabelingJob(Construct):
         pre_annotation_lambda_arn / annotation_consolidation_lambda_arn: ``CUSTOM`` only (required there):
             your Lambdas. The role may invoke them.
         tags: tags of the job (at most 48). Default none.
+        auto_labeling: automated data labeling (:class:`AutoLabeling`; bounding box, image single-label,
+            semantic segmentation and text single-label only; at least 1,250 objects, checked at deploy for
+            data found or queried at deploy). A role of ours may then pass itself to SageMaker. Default: off.
         wait_timeout: how long the deploy waits for the job to leave ``Initializing``. Default 20 minutes.
     """
 
@@ -107,6 +111,7 @@ class LabelingJob(Construct):
         pre_annotation_lambda_arn: str | None = None,
         annotation_consolidation_lambda_arn: str | None = None,
         tags: Mapping[str, str] | None = None,
+        auto_labeling: AutoLabeling | None = None,
         wait_timeout: cdk.Duration | None = None,
     ) -> None:
         super().__init__(scope, id)
@@ -137,6 +142,7 @@ class LabelingJob(Construct):
             pre_annotation_lambda_arn=pre_annotation_lambda_arn,
             annotation_consolidation_lambda_arn=annotation_consolidation_lambda_arn,
             tags=dict(tags or {}),
+            auto_labeling=auto_labeling,
         )
         problems = Problems(f"LabelingJob {self.node.path}")
         settings.check(problems, region=stack.region)
@@ -210,6 +216,8 @@ class LabelingJob(Construct):
             role = LabelingJobRole(self, "Role", buckets=buckets, invoke_functions=settings.custom_lambda_arns)
         if not isinstance(role, LabelingJobRole):
             return role
+        if settings.auto_labeling is not None:
+            role.allow_passing_itself()
         input = settings.input
         if isinstance(input, ManifestInput):
             located = input.bucket_and_key()

@@ -117,6 +117,16 @@ class LabelingJobRole(Construct):
         """Let the role read one more object, e.g. an input manifest outside the input prefix."""
         nag.allow(self.role, sid=None, actions=["s3:GetObject"], resources=[f"{bucket_arn}/{key}"])
 
+    def allow_passing_itself(self) -> None:
+        """Let SageMaker pass this role on to the training and inference jobs of automated data labeling."""
+        nag.allow(
+            self.role,
+            sid="PassItselfToAutoLabeling",
+            actions=["iam:PassRole"],
+            resources=[self.role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        )
+
     def grant_read_prefix(self, bucket: s3.IBucket, prefix: str) -> None:
         """Let the role read the objects under ``prefix`` of ``bucket`` (data found by automated setup)."""
         nag.allow(

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
-from groundtruth_cdk import DataType, LabelingBuckets, ManifestInput, OnMismatch, S3Data, TaskType
+from groundtruth_cdk import AutoLabeling, DataType, LabelingBuckets, ManifestInput, OnMismatch, S3Data, TaskType
 from tests.builders import ACCOUNT, add_job, flat_resolved, stack
 
 
@@ -207,3 +207,71 @@ def test_fails_for_an_empty_manifest_query() -> None:
 def test_fails_for_a_condition_that_is_not_a_scalar() -> None:
     with pytest.raises(ValueError, match=r"input.where\['meta'\]: got None; a condition is a string"):
         add_job(stack(), input=ManifestInput("s3://data-bucket/m.manifest", where={"meta": None}))
+
+
+# -- automated data labeling -----------------------------------------------------------------------------
+
+
+def test_auto_labeling_names_the_algorithm_counts_objects_at_deploy_and_lets_the_role_pass_itself() -> None:
+    scope = stack()
+    data = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX)
+    add_job(
+        scope,
+        buckets=data,
+        input=S3Data(data.input_bucket, "images/", data_type=DataType.IMAGE),
+        auto_labeling=AutoLabeling(),
+    )
+    template = Template.from_stack(scope).to_json()
+    job = _job(template)
+    assert flat_resolved(job["LabelingJobRequest"]["LabelingJobAlgorithmsConfig"]) == {
+        "LabelingJobAlgorithmSpecificationArn": "arn:<AWS::Partition>:sagemaker:us-east-1:027400017018:"
+        "labeling-job-algorithm-specification/object-detection"
+    }
+    setup = json.loads(flat_resolved(job["DataSetup"]))
+    assert (setup["MinObjects"], setup["RecommendedObjects"]) == (1250, 5000)
+    passing = [s for s in _statements(template, "JobRoleDefaultPolicy") if s.get("Sid") == "PassItselfToAutoLabeling"]
+    assert passing == [
+        {
+            "Action": "iam:PassRole",
+            "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            "Effect": "Allow",
+            "Resource": passing[0]["Resource"],
+            "Sid": "PassItselfToAutoLabeling",
+        }
+    ]
+    assert re.fullmatch(r"<JobRole[0-9A-F]{8}\.Arn>", passing[0]["Resource"])
+
+
+def test_auto_labeling_starts_from_an_earlier_model() -> None:
+    model = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model/earlier-job-model"
+    scope = stack()
+    job = add_job(
+        scope,
+        task_type=TaskType.TEXT_SINGLE_LABEL,
+        input=ManifestInput("s3://data-bucket/all.manifest"),
+        auto_labeling=AutoLabeling(initial_model_arn=model),
+    )
+    algorithms = flat_resolved(scope.resolve(job.request["LabelingJobAlgorithmsConfig"]))
+    assert algorithms["InitialActiveLearningModelArn"] == model
+    assert algorithms["LabelingJobAlgorithmSpecificationArn"].endswith("/text-classification")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"task_type": TaskType.IMAGE_MULTI_LABEL}, "auto_labeling: got 'Image: classification (multi-label)'; "),
+        (
+            {"task_type": TaskType.IMAGE_BOUNDING_BOX},
+            "auto_labeling: got '2 objects'; automated data labeling needs at least 1250",
+        ),
+        (
+            {"auto_labeling": AutoLabeling(initial_model_arn="my-model")},
+            "auto_labeling.initial_model_arn: got 'my-model'; a SageMaker model ARN",
+        ),
+    ],
+)
+def test_auto_labeling_fails_at_synth(overrides: dict[str, Any], expected: str) -> None:
+    kwargs: dict[str, Any] = {"task_type": TaskType.IMAGE_BOUNDING_BOX, "auto_labeling": AutoLabeling()}
+    kwargs.update(overrides)
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        add_job(stack(), **kwargs)

@@ -153,16 +153,15 @@ def test_vendor_workers(root: Path) -> None:
     assert project.workforce.workteam_arn == arn
 
 
-def test_auto_labeling_false_is_accepted_and_true_is_not_yet(root: Path) -> None:
+def test_auto_labeling_is_for_the_task_types_that_have_it(root: Path) -> None:
     assert validate_project(write_project(root, valid_project(auto_labeling=False))) == []
-    path = write_project(root, valid_project(auto_labeling=True))
+    project = load_project(write_project(root, valid_project(auto_labeling=True)))
+    assert project.auto_labeling is True
+    path = write_project(root, valid_project(task_type="image-multi-label", auto_labeling=True))
     problem = only_problem(path)
-    assert problem == Problem(
-        str(path),
-        line_of(path, "auto_labeling"),
-        "auto_labeling",
-        "got true; automated data labeling is not yet supported by project files: remove the key or set it to false",
-    )
+    assert problem.line == line_of(path, "auto_labeling")
+    assert problem.field == "auto_labeling"
+    assert "automated data labeling is available for image-bounding-box, image-single-label" in problem.message
 
 
 # -- schema errors -------------------------------------------------------------------------------------

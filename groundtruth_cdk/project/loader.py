@@ -21,6 +21,7 @@ from aws_cdk import aws_s3 as s3
 
 from groundtruth_cdk.inputs import InlineManifest, ManifestInput, OnMismatch, S3Data
 from groundtruth_cdk.job_settings import (
+    AutoLabeling,
     ContentClassifier,
     Instructions,
     JobSettings,
@@ -182,6 +183,8 @@ class Project:
     label_attribute_name: str | None = None
     reviewed_label_attribute_name: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: Automated data labeling (active learning).
+    auto_labeling: bool = False
     #: Top-level key → its line in the file (for errors found later, e.g. by the app).
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -239,6 +242,7 @@ class Project:
             pre_annotation_lambda_arn=None,
             annotation_consolidation_lambda_arn=None,
             tags=dict(self.tags),
+            auto_labeling=AutoLabeling() if self.auto_labeling else None,
         )
 
 
@@ -293,14 +297,6 @@ def _load(path: Path, file: str, workforces: _Workforces) -> Project:
     if schema_problems:
         raise ProjectError(problems + schema_problems)
     project = _project(document, path.stem if valid_name else "project", file)
-    if document.value.get("auto_labeling"):
-        problems.append(
-            document.problem(
-                ("auto_labeling",),
-                "got true; automated data labeling is not yet supported by project files: remove the key or set "
-                "it to false",
-            )
-        )
     if project.team is not None:
         problems += _team_problems(project, document, workforces.for_project(path))
     problems += _synth_rule_problems(project, document)
@@ -337,6 +333,7 @@ def _project(document: YamlDocument, name: str, file: str) -> Project:
         label_attribute_name=value.get("label_attribute_name"),
         reviewed_label_attribute_name=value.get("reviewed_label_attribute_name"),
         tags=dict(value.get("tags") or {}),
+        auto_labeling=bool(value.get("auto_labeling", False)),
         lines={path[0]: line for path, line in document.lines.items() if len(path) == 1 and isinstance(path[0], str)},
     )
 
@@ -477,6 +474,7 @@ _FIELD_PATHS: dict[str, tuple[FieldPath, ...]] = {
     "content_classifiers": (("content_classifiers",), ("workers",)),
     "reviewed_label_attribute_name": (("reviewed_label_attribute_name",), ("task_type",)),
     "input.s3_uri": (("data", "manifest"),),
+    "auto_labeling": (("auto_labeling",),),
 }
 _DURATIONS = {"task_time_limit": "task_time", "task_availability_lifetime": "expiry"}
 _SUBSCRIPT = re.compile(r"^(?P<base>[a-z_.]+)\[(?P<index>[^]]+)\]$")

@@ -362,8 +362,9 @@ PROJECT_SCHEMA: dict[str, Any] = {
         "auto_labeling": {
             "type": "boolean",
             "default": False,
-            "description": "Automated data labeling (active learning). Not yet supported: only false is accepted. "
-            "Default false.",
+            "description": "Automated data labeling (active learning): a model labels the objects it is "
+            "confident about (image-bounding-box, image-single-label, image-semantic-segmentation, "
+            "text-single-label; at least 1,250 objects). Default false.",
         },
         "output": {
             "type": "object",

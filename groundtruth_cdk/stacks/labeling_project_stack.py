@@ -72,4 +72,5 @@ class LabelingProjectStack(cdk.Stack):
             content_classifiers=settings.content_classifiers,
             reviewed_label_attribute_name=settings.reviewed_label_attribute_name,
             tags=settings.tags,
+            auto_labeling=settings.auto_labeling,
         )
