@@ -14,7 +14,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE :=
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: help setup synth test lint schema bench-synth clean
+.PHONY: help setup synth test lint schema bench-synth bench-manifest clean
 
 help:
 	@echo "make synth  - set up, then synthesize the example app into cdk.out/ (no AWS credentials needed)"
@@ -22,6 +22,7 @@ help:
 	@echo "make lint   - ruff and mypy"
 	@echo "make schema - regenerate the published project-file JSON Schemas"
 	@echo "make bench-synth - synth benchmark (empty app / 1 project / 20 projects)"
+	@echo "make bench-manifest - manifest build benchmark (10k / 100k / 1M objects, ~15 min)"
 
 setup: $(VENV)/.installed .venv-checkov/.installed node_modules/.installed
 
@@ -47,6 +48,9 @@ synth: setup
 
 test: setup
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+bench-manifest: setup
+	$(PY) -m benchmarks.manifest_build
 
 bench-synth: setup
 	$(PY) -m benchmarks.synth

@@ -138,6 +138,11 @@ class LabelingBuckets(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
             versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="AbortIncompleteUploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(7)
+                )
+            ],
             cors=list(cors) or None,
             removal_policy=self._removal_policy,
             server_access_logs_bucket=self._logs_bucket(),

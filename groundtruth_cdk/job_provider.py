@@ -68,7 +68,8 @@ class JobProvider(Construct):
             "deploy; the wildcard is limited to the artifacts prefix.",
         )
         if buckets.input_bucket.encryption_key is not None:
-            buckets.input_bucket.encryption_key.grant_encrypt(handler_role)
+            # Multipart uploads (large manifests) need Decrypt as well as Encrypt.
+            buckets.input_bucket.encryption_key.grant_encrypt_decrypt(handler_role)
             _, actions = nag.policy_wildcards(handler_role)
             nag.acknowledge_wildcard_actions(
                 handler_role, actions, "kms:GenerateDataKey*/ReEncrypt* on the input bucket's own key only."
