@@ -10,6 +10,10 @@ from groundtruth_cdk import compliance, lambdas, nag
 from groundtruth_cdk.buckets import LabelingBuckets
 from groundtruth_cdk.inputs import ManifestInput, S3Data
 
+#: How long on_event may take: writing inputs, building a manifest from up to a million listed objects,
+#: creating the job with retries.
+ON_EVENT_TIMEOUT = cdk.Duration.minutes(15)
+
 
 class JobProvider(Construct):
     """Creates and watches one labeling job at deploy time, each piece with its own least-privilege role.
@@ -91,7 +95,7 @@ class JobProvider(Construct):
             code=code,
             handler="index.on_event",
             role=handler_role,
-            timeout=cdk.Duration.minutes(15),
+            timeout=ON_EVENT_TIMEOUT,
             memory_size=1024,
             description="Ground Truth labeling job custom resource: writes inputs, creates and stops the job",
         )

@@ -11,7 +11,7 @@ from constructs import Construct
 
 from groundtruth_cdk.buckets import LabelingBuckets
 from groundtruth_cdk.inputs import InlineManifest, ManifestInput, S3Data
-from groundtruth_cdk.job_provider import JobProvider
+from groundtruth_cdk.job_provider import ON_EVENT_TIMEOUT, JobProvider
 from groundtruth_cdk.job_settings import (
     AutoLabeling,
     ContentClassifier,
@@ -28,6 +28,9 @@ from groundtruth_cdk.workforce import Workforce, WorkforceType
 __all__ = ["AutoLabeling", "ContentClassifier", "Instructions", "LabelingJob", "StoppingConditions"]
 
 RESOURCE_TYPE = "Custom::LabelingJob"
+#: CloudFormation's limit on a custom resource's ``ServiceTimeout``, and our margin above the handlers' time.
+MAX_SERVICE_TIMEOUT_SECONDS = 3600
+SERVICE_TIMEOUT_MARGIN_SECONDS = 120
 
 
 class LabelingJob(Construct):
@@ -79,7 +82,8 @@ class LabelingJob(Construct):
         auto_labeling: automated data labeling (:class:`AutoLabeling`; bounding box, image single-label,
             semantic segmentation and text single-label only; at least 1,250 objects, checked at deploy for
             data found or queried at deploy). A role of ours may then pass itself to SageMaker. Default: off.
-        wait_timeout: how long the deploy waits for the job to leave ``Initializing``. Default 20 minutes.
+        wait_timeout: how long the deploy waits for the job to leave ``Initializing``, 1-43 minutes.
+            Default 20 minutes.
     """
 
     def __init__(
@@ -144,10 +148,17 @@ class LabelingJob(Construct):
             tags=dict(tags or {}),
             auto_labeling=auto_labeling,
         )
+        wait = wait_timeout or cdk.Duration.minutes(20)
         problems = Problems(f"LabelingJob {self.node.path}")
         settings.check(problems, region=stack.region)
+        problems.check_range(
+            "wait_timeout",
+            int(wait.to_seconds()),
+            60,
+            MAX_SERVICE_TIMEOUT_SECONDS - SERVICE_TIMEOUT_MARGIN_SECONDS - int(ON_EVENT_TIMEOUT.to_seconds()),
+            " seconds (CloudFormation waits at most an hour for a custom resource)",
+        )
         problems.raise_if_any()
-        wait = wait_timeout or cdk.Duration.minutes(20)
 
         job_role = self._execution_role(role, settings, buckets)
         #: The role SageMaker runs the job with.
@@ -174,7 +185,11 @@ class LabelingJob(Construct):
             service_token=provider.service_token,
             resource_type=RESOURCE_TYPE,
             properties=settings.resource_properties(stack, self.request, artifacts_uri=buckets.artifacts_uri),
-            service_timeout=cdk.Duration.seconds(wait.to_seconds() + 300),
+            # on_event (up to ON_EVENT_TIMEOUT, building a large manifest) then the wait, plus a margin: the
+            # framework answers well before this unless it is itself broken.
+            service_timeout=cdk.Duration.seconds(
+                ON_EVENT_TIMEOUT.to_seconds() + wait.to_seconds() + SERVICE_TIMEOUT_MARGIN_SECONDS
+            ),
         )
         # The job needs the role's permissions in place (the role itself is referenced already).
         policy = job_role.node.try_find_child("DefaultPolicy")

@@ -150,7 +150,7 @@ def test_handlers_run_on_the_latest_python_with_a_bounded_wait(default_job: tupl
     _, template = default_job
     handlers = template.find_resources("AWS::Lambda::Function", {"Properties": {"Runtime": "python3.14"}})
     assert sorted(r["Properties"]["Handler"] for r in handlers.values()) == ["index.is_complete", "index.on_event"]
-    template.has_resource_properties("Custom::LabelingJob", {"ServiceTimeout": "1500"})
+    template.has_resource_properties("Custom::LabelingJob", {"ServiceTimeout": "2220"})
 
 
 def test_manifest_outside_the_input_prefix_becomes_readable() -> None:

@@ -198,6 +198,12 @@ RULES: list[tuple[str, TaskType, dict[str, Any], list[str]]] = [
     ("tag value", T.IMAGE_BOUNDING_BOX, {"tags": {"team": "a" * 257}}, ["tags['team']", "0-256"]),
     ("description length", T.IMAGE_BOUNDING_BOX, {"task_description": "d" * 256}, ["task_description", "1-255"]),
     (
+        "wait timeout",
+        T.IMAGE_BOUNDING_BOX,
+        {"wait_timeout": cdk.Duration.minutes(44)},
+        ["wait_timeout", "got 2640", "60..2580 seconds"],
+    ),
+    (
         "concurrent tasks",
         T.IMAGE_BOUNDING_BOX,
         {"max_concurrent_task_count": 5001},
