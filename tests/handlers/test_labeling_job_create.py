@@ -383,6 +383,9 @@ def test_update_creates_a_new_job_under_a_new_physical_id(handler: ModuleType, s
     new_name = reference_name(event)
     expected = typed_request(new_name)
     expected["StoppingConditions"] = {"MaxPercentageOfInputDatasetLabeled": 50}
+    sagemaker.add_client_error(
+        "describe_labeling_job", "ResourceNotFound", "no job", 400, None, {"LabelingJobName": new_name}
+    )
     sagemaker.add_response("create_labeling_job", {"LabelingJobArn": job_arn(new_name)}, expected)
 
     result = handler.on_event(event, None)
@@ -399,14 +402,49 @@ def test_update_changing_only_the_service_token_keeps_the_job(handler: ModuleTyp
     old_props = properties(ServiceToken="arn:aws:lambda:us-east-1:123456789012:function:old-provider")
     name = reference_name(create_event(old_props))
     event = update_event(properties(), old_props, name)
-    sagemaker.add_client_error(
-        "create_labeling_job", "ResourceInUse", "Job already exists", 400, None, typed_request(name)
-    )
     sagemaker.add_response("describe_labeling_job", describe_response(name, "Completed"), {"LabelingJobName": name})
 
     result = handler.on_event(event, None)
 
     assert result == {"PhysicalResourceId": name, "Data": expected_data(name), "AdoptedExistingJob": True}
+
+
+def test_a_rollback_to_a_running_job_adopts_it_without_rewriting_its_inputs(
+    handler: ModuleType, sagemaker: Stubber, s3: Any
+) -> None:
+    props = properties()
+    name = reference_name(create_event(props))
+    newer = properties(LabelingJobRequest=_with_leaf(("TaskTitle",), "Newer title")["LabelingJobRequest"])
+    event = update_event(props, newer, reference_name(create_event(newer)))
+    sagemaker.add_response("describe_labeling_job", describe_response(name, "InProgress"), {"LabelingJobName": name})
+
+    result = handler.on_event(event, None)
+
+    assert result == {"PhysicalResourceId": name, "Data": expected_data(name), "AdoptedExistingJob": False}
+    assert s3.list_objects_v2(Bucket=ARTIFACTS_BUCKET).get("KeyCount", 0) == 0, "inputs were not rewritten"
+
+
+@pytest.mark.parametrize("status", ["Stopped", "Stopping", "Completed", "Failed"])
+def test_returning_to_the_properties_of_a_replaced_job_needs_a_new_name(
+    handler: ModuleType, sagemaker: Stubber, status: str
+) -> None:
+    first = properties()
+    name = reference_name(create_event(first))
+    second = properties(LabelingJobRequest=_with_leaf(("TaskTitle",), "Second")["LabelingJobRequest"])
+    event = update_event(first, second, reference_name(create_event(second)))
+    sagemaker.add_response("describe_labeling_job", describe_response(name, status), {"LabelingJobName": name})
+
+    with pytest.raises(handler.LabelingJobError, match="already ran a labeling job with these exact properties"):
+        handler.on_event(event, None)
+
+
+def test_a_create_whose_earlier_job_already_ran_needs_a_new_name(handler: ModuleType, sagemaker: Stubber) -> None:
+    name = reference_name(create_event())
+    sagemaker.add_client_error("create_labeling_job", "ResourceInUse", "in use", 400, None, typed_request(name))
+    sagemaker.add_response("describe_labeling_job", describe_response(name, "Completed"), {"LabelingJobName": name})
+
+    with pytest.raises(handler.LabelingJobError, match="Change any property"):
+        handler.on_event(create_event(), None)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -32,8 +32,25 @@ def _event(request_type: str = "Create", **on_event_result: object) -> dict[str,
     return is_complete_event(request_type, NAME, Data=expected_data(NAME), **on_event_result)
 
 
-def test_delete_is_complete_at_once(handler: ModuleType, sagemaker: Stubber) -> None:
+@pytest.mark.parametrize(
+    ("status", "complete"),
+    [("InProgress", False), ("Stopping", False), ("Stopped", True), ("Completed", True), ("Failed", True)],
+)
+def test_delete_waits_until_the_job_has_stopped(
+    handler: ModuleType, sagemaker: Stubber, status: str, complete: bool
+) -> None:
+    _expect_describe(sagemaker, status)
+
+    assert handler.is_complete(_event("Delete"), None) == {"IsComplete": complete}
+
+
+def test_delete_of_a_vanished_job_or_a_failed_create_is_complete(handler: ModuleType, sagemaker: Stubber) -> None:
+    sagemaker.add_client_error(
+        "describe_labeling_job", "ResourceNotFound", "gone", 400, None, {"LabelingJobName": NAME}
+    )
     assert handler.is_complete(_event("Delete"), None) == {"IsComplete": True}
+    marker = is_complete_event("Delete", "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED")
+    assert handler.is_complete(marker, None) == {"IsComplete": True}
 
 
 def test_an_initializing_job_is_not_complete(handler: ModuleType, sagemaker: Stubber) -> None:

@@ -235,7 +235,7 @@ def is_complete(event: Event, context: object) -> Response:
         LabelingJobError: the job failed or was stopped before it started.
     """
     if event["RequestType"] == "Delete":
-        return {"IsComplete": True}
+        return {"IsComplete": _has_stopped(event.get("PhysicalResourceId", ""))}
     name = event["PhysicalResourceId"]
     try:
         job = _client("sagemaker").describe_labeling_job(LabelingJobName=name)
@@ -298,20 +298,80 @@ def _create(event: Event, context: object) -> Response:
     name = job_name(prefix, properties, stack_id=owner.stack_id, logical_id=owner.logical_id)
     request = restore_types(template, _create_request_shape(), "LabelingJobRequest")
     request["LabelingJobName"] = name
+    existing = _existing_job(name) if event["RequestType"] == "Update" else None
+    if existing is not None:
+        # A rollback to the previous properties or a ServiceToken-only update: the job exists, so its
+        # inputs are not rebuilt (rewriting a running job's manifest or template would change it). A
+        # retried Create rewrites the same inputs and meets ResourceInUse below.
+        arn = _adopt(existing, event, owner)
+        data = _job_data(name, arn, existing["OutputConfig"]["S3OutputPath"], owner.stack_id)
+        if "DataSetup" in properties:
+            data.update(_existing_job_setup_data(existing))
+        return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: _is_current(event, name)}
     region = _region_and_partition(owner.stack_id)[0]
     uris, outcome = _write_artifacts(properties, name, region=region, deadline=_deadline(context))
     for path, uri in uris.items():
         _set_path(request, path, uri)
     request["Tags"] = _with_ownership_tags(request.get("Tags", []), owner)
-    arn, existed = _create_job(request, owner)
+    arn, existed = _create_job(request, owner, event)
     data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
     if outcome is not None:
         data.update(_outcome_data(outcome))
     # Read by is_complete only (the framework passes extra keys to it, not to CloudFormation).
+    return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: existed and _is_current(event, name)}
+
+
+def _existing_job(name: str) -> dict[str, Any] | None:
+    """DescribeLabelingJob's response for ``name``, or ``None`` when no job has that name."""
+    try:
+        return _describe_job(name)
+    except ClientError as error:
+        if _error_code(error) == "ResourceNotFound":
+            return None
+        raise
+
+
+def _adopt(job: Mapping[str, Any], event: Event, owner: _Owner) -> str:
+    """Accept an existing job with this resource's name, or fail saying why; return its ARN.
+
+    Accepted: a job of this resource that is still starting or running (a retried Create, a rollback
+    to the previous properties), and any job of this resource that is the resource's current one (an
+    Update that changed only the ServiceToken). Refused: a job of another owner, and an ended job of
+    this resource that is not its current one — a job stopped when it was replaced, or a Create whose
+    earlier job already ran — because SageMaker never reuses a name and the deploy must not pretend.
+    """
+    name = str(job["LabelingJobName"])
+    if not owner.owns(job.get("Tags", [])):
+        raise LabelingJobError(
+            f"The labeling job name {name} is taken by a job this resource does not own (it lacks the "
+            f"tags {STACK_ID_TAG}={owner.stack_id} and {LOGICAL_ID_TAG}={owner.logical_id}). SageMaker "
+            "never allows a labeling job name to be reused; change the job name prefix or any other "
+            "property to get a new name."
+        )
+    status = job["LabelingJobStatus"]
+    if status not in RUNNING_STATUSES and not _is_current(event, name):
+        raise LabelingJobError(
+            f"This resource already ran a labeling job with these exact properties ({name}, now {status}), "
+            "and SageMaker never reuses a job name. Change any property (for example add a tag) to "
+            "create a new job."
+        )
+    LOGGER.info("Labeling job %s already exists and belongs to this resource (%s)", name, status)
+    return str(job["LabelingJobArn"])
+
+
+def _is_current(event: Event, name: str) -> bool:
+    """Whether ``name`` is the resource's current job (an Update that kept every job property)."""
+    return event["RequestType"] == "Update" and event.get("PhysicalResourceId") == name
+
+
+def _existing_job_setup_data(job: Mapping[str, Any]) -> dict[str, str]:
+    """The data setup keys for a job that existed already: counted by SageMaker, not rebuilt."""
+    counters = job.get("LabelCounters", {})
+    total = sum(int(counters.get(key, 0)) for key in ("TotalLabeled", "FailedNonRetryableError", "Unlabeled"))
     return {
-        "PhysicalResourceId": name,
-        "Data": data,
-        ADOPTED_KEY: existed and event["RequestType"] == "Update",
+        "ObjectCount": str(total),
+        "SkippedObjectCount": "0",
+        "DataSetupNotes": "the job existed already: its manifest was not rebuilt",
     }
 
 
@@ -368,12 +428,11 @@ def _set_path(request: dict[str, Any], path: tuple[str, ...], value: str) -> Non
     node[path[-1]] = value
 
 
-def _create_job(request: dict[str, Any], owner: _Owner) -> tuple[str, bool]:
+def _create_job(request: dict[str, Any], owner: _Owner, event: Event) -> tuple[str, bool]:
     """Call CreateLabelingJob; return the job ARN and whether the job existed already.
 
-    A name already in use is accepted only when the existing job carries this resource's ownership
-    tags: a retry of our own earlier create, an Update that changed no property (only ServiceToken)
-    or an Update rolling back to the previous properties.
+    A name that came into use since :func:`_existing_job` looked (a concurrent retry) is accepted on
+    the terms of :func:`_adopt`.
     """
     name = request["LabelingJobName"]
     sagemaker = _client("sagemaker")
@@ -388,16 +447,7 @@ def _create_job(request: dict[str, Any], owner: _Owner) -> tuple[str, bool]:
     except ClientError as error:
         if _error_code(error) != "ResourceInUse":
             raise
-    job = _describe_job(name)
-    if not owner.owns(job.get("Tags", [])):
-        raise LabelingJobError(
-            f"The labeling job name {name} is taken by a job this resource does not own (it lacks the "
-            f"tags {STACK_ID_TAG}={owner.stack_id} and {LOGICAL_ID_TAG}={owner.logical_id}). SageMaker "
-            "never allows a labeling job name to be reused; change the job name prefix or any other "
-            "property to get a new name."
-        )
-    LOGGER.info("Labeling job %s already exists and belongs to this resource", name)
-    return str(job["LabelingJobArn"]), True
+    return _adopt(_describe_job(name), event, owner), True
 
 
 def _describe_job(name: str) -> dict[str, Any]:
@@ -700,6 +750,23 @@ def _delete(event: Event) -> Response:
     else:
         LOGGER.info("Labeling job %s is %s: nothing to stop", name, status)
     return {"PhysicalResourceId": name}
+
+
+def _has_stopped(name: str) -> bool:
+    """Whether the job is no longer running, so its role and Lambdas may go (it writes its last labels
+    while ``Stopping``). Not a job name, or no such job: nothing to wait for."""
+    if len(name) > MAX_JOB_NAME_LENGTH or not JOB_NAME_PATTERN.fullmatch(name):
+        return True
+    try:
+        status = _client("sagemaker").describe_labeling_job(LabelingJobName=name)["LabelingJobStatus"]
+    except (ClientError, *NETWORK_ERRORS) as error:
+        if _error_code(error) == "ResourceNotFound":
+            return True
+        if _is_transient(error):
+            return False
+        raise
+    LOGGER.info("Labeling job %s is %s", name, status)
+    return status not in RUNNING_STATUSES and status != "Stopping"
 
 
 def _stop_job(name: str) -> None:
