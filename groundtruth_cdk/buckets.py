@@ -125,6 +125,14 @@ class LabelingBuckets(Construct):
         """Where the deploy writes generated job inputs: ``s3://<input bucket>/<artifacts_prefix>``."""
         return f"s3://{self.input_bucket.bucket_name}/{self.artifacts_prefix}"
 
+    def ensure_cors(self, bucket: s3.IBucket, field: str) -> None:
+        """Give another bucket the workers' browsers read data from the task type's CORS rule.
+
+        A bucket defined in this app gets the rule; an imported one gets the synth warning instead.
+        """
+        if bucket is not self.input_bucket:
+            self._adopt(bucket, CORS_RULES[self.task_type.spec.cors], field)
+
     def covers_input(self, bucket: s3.IBucket, prefix: str) -> bool:
         """Whether ``bucket``/``prefix`` lies inside the input prefix (so the job role can read it already)."""
         return bucket is self.input_bucket and not is_token(prefix) and prefix.startswith(self.input_prefix)

@@ -20,7 +20,9 @@ MAX_ATTRIBUTE_CHARS = 20_000
 #: Objects given in code travel in the template and through the deploy's Step Functions waiter (whose
 #: input is limited to 256 KB); larger sets belong in a manifest in S3.
 MAX_INLINE_OBJECTS = 1_000
-MAX_INLINE_CHARS = 100_000
+#: Counted as ASCII-escaped JSON (the worst case): an Update's event carries the old objects as well,
+#: and the whole event must fit the waiter's 256 KB input.
+MAX_INLINE_BYTES = 60_000
 _S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)$")
 
 
@@ -149,7 +151,7 @@ class ManifestInput:
 
 @dataclass(frozen=True)
 class InlineManifest:
-    """Up to 1,000 data objects (100,000 characters of JSON) given in code; the deploy writes them as the
+    """Up to 1,000 data objects (60,000 bytes of JSON) given in code; the deploy writes them as the
     job's input manifest.
 
     Each object is one manifest line: a mapping with the task type's data key (``source-ref`` for
@@ -178,12 +180,12 @@ class InlineManifest:
                 f"{count} objects",
                 f"give 1..{MAX_INLINE_OBJECTS} objects in code; put larger data sets in an S3 manifest (ManifestInput)",
             )
-        total = sum(len(json.dumps(line, ensure_ascii=False, default=str)) + 1 for line in self.objects)
-        if total > MAX_INLINE_CHARS:
+        total = sum(len(json.dumps(line, default=str)) + 1 for line in self.objects)
+        if total > MAX_INLINE_BYTES:
             problems.add(
                 "input.objects",
-                f"{total} characters of JSON",
-                f"objects given in code hold at most {MAX_INLINE_CHARS} characters in all; put larger data sets "
+                f"{total} bytes of JSON",
+                f"objects given in code hold at most {MAX_INLINE_BYTES} bytes of JSON in all; put larger data sets "
                 "in an S3 manifest (ManifestInput)",
             )
         reported = 0

@@ -160,6 +160,8 @@ class LabelingJob(Construct):
         )
         problems.raise_if_any()
 
+        if isinstance(input, S3Data):
+            buckets.ensure_cors(input.bucket, "input.bucket")
         job_role = self._execution_role(role, settings, buckets)
         #: The role SageMaker runs the job with.
         self.role = job_role

@@ -9,7 +9,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from groundtruth_cdk import AutoLabeling, DataType, LabelingBuckets, ManifestInput, OnMismatch, S3Data, TaskType
 from tests.builders import ACCOUNT, add_job, flat_resolved, stack
@@ -275,3 +275,18 @@ def test_auto_labeling_fails_at_synth(overrides: dict[str, Any], expected: str) 
     kwargs.update(overrides)
     with pytest.raises(ValueError, match=re.escape(expected)):
         add_job(stack(), **kwargs)
+
+
+def test_data_in_another_bucket_gets_the_cors_rule_or_a_warning() -> None:
+    scope = stack()
+    owned = s3.Bucket(scope, "Lake")
+    add_job(scope, input=S3Data(owned, "images/", data_type=DataType.IMAGE))
+    lake = Template.from_stack(scope).to_json()["Resources"][scope.get_logical_id(owned.node.default_child)]  # type: ignore[arg-type]
+    assert lake["Properties"]["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"] == ["GET"]
+
+    other = stack()
+    imported = s3.Bucket.from_bucket_name(other, "Imported", "team-data-lake")
+    add_job(other, input=S3Data(imported, "images/", data_type=DataType.IMAGE))
+    Annotations.from_stack(other).has_warning(
+        "/Test/JobData", Match.string_like_regexp("input.bucket is an imported bucket.*CORS rule allowing GET")
+    )

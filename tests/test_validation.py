@@ -328,7 +328,7 @@ RULES: list[tuple[str, TaskType, dict[str, Any], list[str]]] = [
         "inline total size",
         T.TEXT_SINGLE_LABEL,
         {"input": InlineManifest.from_texts(["y" * 15_000] * 7)},
-        ["input.objects", "105105 characters of JSON", "at most 100000 characters in all"],
+        ["input.objects", "105105 bytes of JSON", "at most 60000 bytes of JSON in all"],
     ),
     (
         "inline key with $",

@@ -1049,13 +1049,20 @@ def _write_sequences(
     flush()
 
 
+def _natural_key(name: str) -> list[str | int]:
+    """Sort key putting ``frame2.jpg`` before ``frame10.jpg`` (digit runs compare as numbers)."""
+    return [int(part) if index % 2 else part for index, part in enumerate(re.split(r"(\d+)", name))]
+
+
 def _sequence_file(number: int, prefix: str, frames: list[str]) -> bytes:
-    """Return a video frame sequence file: frames (names relative to ``prefix``) in key order."""
+    """Return a video frame sequence file: frames (names relative to ``prefix``) in natural order, so
+    unpadded numbers (``frame2`` before ``frame10``) keep the video's order."""
+    ordered = sorted(frames, key=_natural_key)
     document = {
         "seq-no": number,
         "prefix": prefix,
-        "number-of-frames": len(frames),
-        "frames": [{"frame-no": index, "frame": frame} for index, frame in enumerate(frames, start=1)],
+        "number-of-frames": len(ordered),
+        "frames": [{"frame-no": index, "frame": frame} for index, frame in enumerate(ordered, start=1)],
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
