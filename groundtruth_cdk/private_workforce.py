@@ -276,7 +276,6 @@ class PrivateWorkforce(Construct):
             prevent_user_existence_errors=True,
             supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
         )
-        self._client_settings = "generate_secret,no-oauth,prevent_user_existence_errors,cognito"
         self.user_pool = pool
         self.user_pool_id = pool.user_pool_id
         self.client_id = client.user_pool_client_id
@@ -307,7 +306,10 @@ class PrivateWorkforce(Construct):
         assert self.user_pool is not None
         # A change of the client's settings makes CloudFormation update it, which resets its OAuth settings:
         # the fingerprint then changes too, and the set-up runs again.
-        fingerprint = hashlib.sha256(self._client_settings.encode()).hexdigest()[:16]
+        client = self.user_pool.node.find_child("Client").node.default_child
+        assert isinstance(client, cognito.CfnUserPoolClient)
+        rendered = cdk.Stack.of(self).resolve(client._cfn_properties)  # the properties CloudFormation gets
+        fingerprint = hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:16]
         configured = cdk.CustomResource(
             self,
             "ClientForGroundTruth",

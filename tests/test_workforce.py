@@ -450,3 +450,21 @@ def test_fails_for_a_second_workforce_in_one_account_and_region() -> None:
         lambda: PrivateWorkforce(cdk.Stack(app, "Two", env=ENV), "W"),
     )
     PrivateWorkforce.adopt(cdk.Stack(app, "Three", env=ENV), "W")  # adopting is fine
+
+
+def test_client_set_up_runs_again_whenever_the_client_resource_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fingerprint() -> str:
+        scope = stack("eu-west-1")
+        PrivateWorkforce(scope, "W")
+        resource = _one(Template.from_stack(scope).to_json(), "Custom::GroundTruthWorkforceClient")
+        return str(resource["Properties"]["Fingerprint"])
+
+    before = fingerprint()
+    assert fingerprint() == before, "the same client gives the same fingerprint: no needless re-run"
+    add_client = cdk.aws_cognito.UserPool.add_client
+
+    def with_shorter_tokens(pool: Any, id: str, **kwargs: Any) -> Any:
+        return add_client(pool, id, id_token_validity=cdk.Duration.minutes(30), **kwargs)
+
+    monkeypatch.setattr(cdk.aws_cognito.UserPool, "add_client", with_shorter_tokens)
+    assert fingerprint() != before, "a changed client (which CloudFormation updates) re-runs the set-up"
