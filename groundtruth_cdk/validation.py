@@ -59,12 +59,6 @@ class Problems:
         """Record that ``field`` got ``value`` where ``allowed`` describes what is accepted."""
         self._items.append(f"{field}: got {_show(value)}; {allowed}")
 
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Any:
-        return iter(self._items)
-
     def raise_if_any(self) -> None:
         """Raise one ``ValueError`` listing every recorded problem, if there is one."""
         if self._items:
