@@ -895,6 +895,21 @@ def _write_texts(
     io: _S3,
 ) -> None:
     """Write one ``source`` line per non-empty line of each ``.txt`` object and CSV row of each ``.csv``."""
+    for key in _matching_keys(source, pages, tally, lambda relative, key: key.lower().endswith(TEXT_SUFFIXES)):
+        if tally.mismatched and not source.skip_mismatches:
+            continue  # the setup fails once the listing ends: reading more would be wasted
+        io.check_time(tally.progress)
+        _write_text_object(source, key, tally, writer, sampler, io)
+
+
+def _matching_keys(
+    source: PrefixSource, pages: Iterable[list[str]], tally: _Tally, matches: Callable[[str, str], bool]
+) -> Iterator[str]:
+    """Yield each listed key that passes the filters and ``matches(key below the prefix, key)``.
+
+    Counts what it lists, selects, matches and mismatches in ``tally`` and logs progress per page. (The
+    objects writer, the hot path of a large listing, has this loop inlined.)
+    """
     start = len(source.prefix)
     selection = source.selection
     for keys in pages:
@@ -907,14 +922,11 @@ def _write_texts(
             if not selection.selects(relative):
                 continue
             tally.selected += 1
-            if not key.lower().endswith(TEXT_SUFFIXES):
+            if not matches(relative, key):
                 tally.mismatch(relative)
                 continue
             tally.matched += 1
-            if tally.mismatched and not source.skip_mismatches:
-                continue  # the setup fails once the listing ends: reading more would be wasted
-            io.check_time(tally.progress)
-            _write_text_object(source, key, tally, writer, sampler, io)
+            yield key
         _log_progress(tally, before)
 
 
@@ -1005,7 +1017,6 @@ def _write_sequences(
     A sub-folder's keys are contiguous in the listing (key order), so one sequence is held at a time.
     """
     start = len(source.prefix)
-    selection = source.selection
     folder: str | None = None
     frames: list[str] = []
 
@@ -1020,32 +1031,21 @@ def _write_sequences(
         writer.write('{"source-ref":' + encode_basestring(destination.uri(key)) + "}\n")
         tally.add_lines(1, f"{folder}/")
 
-    for keys in pages:
-        before = tally.listed
-        for key in keys:
-            if key.endswith("/"):
-                continue
-            tally.listed += 1
-            relative = key[start:]
-            if not selection.selects(relative):
-                continue
-            tally.selected += 1
-            sub_folder, slash, frame = relative.partition("/")
-            if not slash or not key.lower().endswith(IMAGE_SUFFIXES):
-                tally.mismatch(relative)
-                continue
-            tally.matched += 1
-            if sub_folder != folder:
-                flush()
-                folder, frames = sub_folder, []
-            frames.append(frame)
-            if len(frames) > MAX_FRAMES_PER_SEQUENCE:
-                raise DataSetupError(
-                    f"{source.uri}{folder}/ has more than {MAX_FRAMES_PER_SEQUENCE:,} frames: Ground Truth "
-                    "accepts at most that many per video frame sequence. Split the folder into several "
-                    "sequences, or leave frames out with the filters."
-                )
-        _log_progress(tally, before)
+    def is_frame(relative: str, key: str) -> bool:
+        return "/" in relative and key.lower().endswith(IMAGE_SUFFIXES)
+
+    for key in _matching_keys(source, pages, tally, is_frame):
+        sub_folder, _, frame = key[start:].partition("/")
+        if sub_folder != folder:
+            flush()
+            folder, frames = sub_folder, []
+        frames.append(frame)
+        if len(frames) > MAX_FRAMES_PER_SEQUENCE:
+            raise DataSetupError(
+                f"{source.uri}{folder}/ has more than {MAX_FRAMES_PER_SEQUENCE:,} frames: Ground Truth "
+                "accepts at most that many per video frame sequence. Split the folder into several "
+                "sequences, or leave frames out with the filters."
+            )
     flush()
 
 
