@@ -25,8 +25,13 @@ LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
 
 def handler_code(name: str) -> lambda_.Code:
-    """The asset of ``groundtruth_cdk/handlers/<name>/`` (bytecode excluded, so tests don't change it)."""
-    return lambda_.Code.from_asset(str(HANDLERS_DIR / name), exclude=["__pycache__", "*.pyc"])
+    """The asset of ``groundtruth_cdk/handlers/<name>/`` (bytecode excluded, so tests don't change it).
+
+    Links are followed: the folder's ``aws_calls.py`` links to the handlers' shared module.
+    """
+    return lambda_.Code.from_asset(
+        str(HANDLERS_DIR / name), exclude=["__pycache__", "*.pyc"], follow_symlinks=cdk.SymlinkFollowMode.ALWAYS
+    )
 
 
 def lambda_role(scope: Construct, id: str, description: str) -> iam.Role:

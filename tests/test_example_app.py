@@ -117,3 +117,17 @@ def test_project_stacks_depend_on_their_workforce_stack(assembly: Path) -> None:
         depends = set(manifest[f"GroundTruth-{name}"].get("dependencies", []))
         uses_team = name not in ("product-photos", "support-entities")
         assert ("GroundTruth-Workforce-eu-west-1" in depends) is uses_team, name
+
+
+def test_handler_assets_are_self_contained(assembly: Path) -> None:
+    """Each Python handler asset holds the shared module as a file and imports the way Lambda does."""
+    handler_assets = [a for a in assembly.glob("asset.*") if (a / "index.py").exists()]
+    assert len(handler_assets) == 2, "the labeling job and the workforce handlers"
+    for asset in handler_assets:
+        shared = asset / "aws_calls.py"
+        assert shared.is_file()
+        assert not shared.is_symlink()
+        result = subprocess.run(
+            [sys.executable, "-c", "import index"], cwd=asset, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr

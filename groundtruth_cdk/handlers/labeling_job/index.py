@@ -31,20 +31,16 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import boto3  # type: ignore[import-untyped,unused-ignore]
-from botocore.config import Config  # type: ignore[import-untyped,unused-ignore]
 from botocore.exceptions import (  # type: ignore[import-untyped,unused-ignore]
     ClientError,
-    HTTPClientError,
-)
-from botocore.exceptions import (  # type: ignore[import-untyped,unused-ignore]
-    ConnectionError as BotocoreConnectionError,
 )
 
 # Lambda loads this file as the top-level module ``index`` (its folder is the code root); the tests
 # import it as part of the package.
 try:
-    from . import data_setup
+    from . import aws_calls, data_setup
 except ImportError:
+    import aws_calls  # type: ignore[no-redef,import-not-found]
     import data_setup  # type: ignore[no-redef,import-not-found]
 
 __all__ = [
@@ -74,29 +70,11 @@ JOB_NAME_PATTERN = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 MAX_JOB_NAME_LENGTH = 63
 NAME_HASH_LENGTH = 8
 
-#: Bound on any message raised to CloudFormation, in bytes once JSON-encoded as UTF-8 (the whole
-#: response must stay under 4,096 bytes).
-MAX_MESSAGE_BYTES = 1000
+MAX_MESSAGE_BYTES = aws_calls.MAX_MESSAGE_BYTES
 
-#: Retry policy: up to MAX_ATTEMPTS calls, sleeping min(MAX_DELAY, BASE * 2**n) scaled by a jitter
-#: factor in [0.5, 1) between them: at most 1+2+4+8+16+25+25+25 = 106 s of sleep per call.
-MAX_ATTEMPTS = 9
-BASE_DELAY_SECONDS = 1.0
-MAX_DELAY_SECONDS = 25.0
+#: The shared retry policy (aws_calls): attempts per call.
+MAX_ATTEMPTS = aws_calls.MAX_ATTEMPTS
 
-#: Error codes that mean "try again later" (HTTP 5xx responses are retried too).
-TRANSIENT_ERROR_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "ServiceUnavailable",
-        "InternalFailure",
-        "InternalServerError",
-        "SlowDown",
-    }
-)
 
 #: Fragments (lower case) of the ValidationException messages CreateLabelingJob returns while a
 #: just-created execution role or its policies have not propagated through IAM yet.
@@ -124,14 +102,13 @@ MAX_NOTES_BYTES = 500
 RUNNING_STATUSES = frozenset({"Initializing", "InProgress"})
 ENDED_STATUSES = frozenset({"Failed", "Stopping", "Stopped"})
 
-#: botocore's network failures (no response from the service): always worth retrying.
-NETWORK_ERRORS = (HTTPClientError, BotocoreConnectionError)
+NETWORK_ERRORS = aws_calls.NETWORK_ERRORS
 
 # Patched by the tests: no real sleeping, no real randomness needed.
 _sleep: Callable[[float], None] = time.sleep
 _jitter: Callable[[], float] = random.random
 
-_CLIENT_CONFIG = Config(retries={"total_max_attempts": 1}, user_agent_extra="groundtruth-cdk")
+_CLIENT_CONFIG = aws_calls.CLIENT_CONFIG
 _CLIENTS: dict[str, Any] = {}
 
 
@@ -143,23 +120,7 @@ class LabelingJobError(Exception):
         super().__init__(_truncate(message))
 
 
-def _json_size(text: str) -> int:
-    """Return the size in bytes of ``text`` inside a UTF-8 JSON document (escapes included)."""
-    return len(json.dumps(text, ensure_ascii=False).encode("utf-8")) - 2
-
-
-def _truncate(message: str, limit: int = MAX_MESSAGE_BYTES) -> str:
-    """Return ``message`` cut to ``limit`` JSON-encoded UTF-8 bytes, marking a cut with an ellipsis."""
-    if _json_size(message) <= limit:
-        return message
-    budget = limit - len("...")
-    kept = []
-    for character in message:
-        budget -= _json_size(character)
-        if budget < 0:
-            break
-        kept.append(character)
-    return "".join(kept) + "..."
+_truncate = aws_calls.truncate
 
 
 def _client(service: str) -> Any:
@@ -791,28 +752,13 @@ def _stop_job(name: str) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _error_code(error: Exception) -> str:
-    """Return the service error code of a botocore ClientError ("" for other errors)."""
-    if not isinstance(error, ClientError):
-        return ""
-    return str(error.response.get("Error", {}).get("Code", ""))
+_error_code = aws_calls.error_code
 
 
-def _error_message(error: Exception) -> str:
-    """Return the service error message of a botocore ClientError ("" for other errors)."""
-    if not isinstance(error, ClientError):
-        return ""
-    return str(error.response.get("Error", {}).get("Message", ""))
+_error_message = aws_calls.error_message
 
 
-def _is_transient(error: Exception) -> bool:
-    """Return whether ``error`` is throttling, a server-side failure or a network failure."""
-    if isinstance(error, NETWORK_ERRORS):
-        return True
-    if not isinstance(error, ClientError):
-        return False
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return _error_code(error) in TRANSIENT_ERROR_CODES or (isinstance(status, int) and status >= 500)
+_is_transient = aws_calls.is_transient
 
 
 def _is_role_propagation_error(error: Exception) -> bool:
@@ -829,9 +775,8 @@ def _is_retryable_create_error(error: Exception) -> bool:
 
 
 def _backoff_delay(retry: int) -> float:
-    """Return the sleep before retry number ``retry`` (0-based): capped exponential, with jitter."""
-    ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2.0**retry)
-    return ceiling * (0.5 + 0.5 * _jitter())
+    """Return the sleep before retry number ``retry`` (0-based), with this module's jitter."""
+    return aws_calls.backoff_delay(retry, _jitter())
 
 
 def _retry_transient(call: Callable[[], _T], description: str) -> _T:
@@ -840,27 +785,11 @@ def _retry_transient(call: Callable[[], _T], description: str) -> _T:
 
 
 def _with_retries(call: Callable[[], _T], description: str, retryable: Callable[[Exception], bool]) -> _T:
-    """Return ``call()``, retrying the errors ``retryable`` accepts with bounded exponential backoff.
-
-    Other errors propagate unchanged.
+    """Return ``call()``, retrying the errors ``retryable`` accepts (the shared policy, this module's clock).
 
     Raises:
         LabelingJobError: the call still failed after :data:`MAX_ATTEMPTS` attempts.
     """
-    slept = 0.0
-    attempt = 1
-    while True:
-        try:
-            return call()
-        except (ClientError, *NETWORK_ERRORS) as error:
-            if not retryable(error):
-                raise
-            if attempt == MAX_ATTEMPTS:
-                raise LabelingJobError(
-                    f"{description} still failing after {attempt} attempts over {slept:.0f} s: {error}"
-                ) from error
-            delay = _backoff_delay(attempt - 1)
-            LOGGER.warning("%s failed (attempt %d), retrying in %.1f s: %s", description, attempt, delay, error)
-            _sleep(delay)
-            slept += delay
-            attempt += 1
+    return aws_calls.with_retries(
+        call, description, retryable, sleep=_sleep, jitter=_jitter, failure=LabelingJobError, logger=LOGGER
+    )
