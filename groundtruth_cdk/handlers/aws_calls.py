@@ -7,10 +7,11 @@ link and copy this file). Standard library and botocore only.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from botocore.config import Config  # type: ignore[import-untyped,unused-ignore]
 from botocore.exceptions import (  # type: ignore[import-untyped,unused-ignore]
@@ -22,6 +23,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped,unused-ignore]
 )
 
 _T = TypeVar("_T")
+_Handler = Callable[[Any, object], Any]
 
 #: Bound on any message raised to CloudFormation, in bytes once JSON-encoded as UTF-8 (the whole
 #: response must stay under 4,096 bytes).
@@ -136,3 +138,22 @@ def with_retries(
             sleep(delay)
             slept += delay
             attempt += 1
+
+
+def reported_as(error_type: Callable[[str], Exception]) -> Callable[[_Handler], _Handler]:
+    """Decorate an entry point so any error escaping it is re-raised as ``error_type`` (whose message the
+    handler bounds for CloudFormation); errors already of that type pass unchanged."""
+
+    def decorate(handler: _Handler) -> _Handler:
+        @functools.wraps(handler)
+        def wrapper(event: Any, context: object) -> Any:
+            try:
+                return handler(event, context)
+            except Exception as error:
+                if isinstance(error, error_type):  # type: ignore[arg-type]
+                    raise
+                raise error_type(str(error) or type(error).__name__) from error
+
+        return wrapper
+
+    return decorate

@@ -18,7 +18,6 @@ Runs on the Lambda Python runtime with the standard library and boto3/botocore o
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -140,19 +139,7 @@ def _client(service: str) -> Any:
 # --------------------------------------------------------------------------------------------------
 
 
-def _reported_errors(handler: Handler) -> Handler:
-    """Re-raise any error escaping ``handler`` as a :class:`LabelingJobError` (bounded message)."""
-
-    @functools.wraps(handler)
-    def wrapper(event: Event, context: object) -> Response:
-        try:
-            return handler(event, context)
-        except LabelingJobError:
-            raise
-        except Exception as error:
-            raise LabelingJobError(str(error) or type(error).__name__) from error
-
-    return wrapper
+_reported_errors = aws_calls.reported_as(LabelingJobError)
 
 
 @_reported_errors

@@ -146,19 +146,7 @@ def _client(service: str) -> Any:
     return client
 
 
-def _reported_errors(handler: Handler) -> Handler:
-    """Re-raise any error escaping ``handler`` as a :class:`WorkforceError` (bounded message)."""
-
-    @functools.wraps(handler)
-    def wrapper(event: Event, context: object) -> Response:
-        try:
-            return handler(event, context)
-        except WorkforceError:
-            raise
-        except Exception as error:
-            raise WorkforceError(str(error) or type(error).__name__) from error
-
-    return wrapper
+_reported_errors = aws_calls.reported_as(WorkforceError)
 
 
 def _log_event(event: Event) -> None:
