@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from groundtruth_cdk.buckets import LabelingBuckets
-    from groundtruth_cdk.inputs import InlineManifest, ManifestInput, OnMismatch, S3Data
+    from groundtruth_cdk.inputs import InlineManifest, ManifestInput, OnMismatch, PreviousJobOutput, S3Data
+    from groundtruth_cdk.job_settings import AutoLabelingVpc, Notifications, Streaming
     from groundtruth_cdk.labeling_job import (
         AutoLabeling,
         ContentClassifier,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 _MODULE_OF = {
     "AutoLabeling": "labeling_job",
+    "AutoLabelingVpc": "job_settings",
     "CATALOGUE": "task_types",
     "ContentClassifier": "labeling_job",
     "DataType": "task_types",
@@ -39,12 +41,15 @@ _MODULE_OF = {
     "LabelingJob": "labeling_job",
     "LabelingJobRole": "role",
     "ManifestInput": "inputs",
+    "Notifications": "job_settings",
     "OidcProvider": "private_workforce",
     "OnMismatch": "inputs",
+    "PreviousJobOutput": "inputs",
     "PrivateWorkforce": "private_workforce",
     "S3Access": "role",
     "S3Data": "inputs",
     "StoppingConditions": "labeling_job",
+    "Streaming": "job_settings",
     "TaskType": "task_types",
     "TaskTypeSpec": "task_types",
     "WorkTeam": "private_workforce",
@@ -54,6 +59,7 @@ _MODULE_OF = {
 __all__ = [
     "CATALOGUE",
     "AutoLabeling",
+    "AutoLabelingVpc",
     "ContentClassifier",
     "DataType",
     "IdentityProvider",
@@ -63,12 +69,15 @@ __all__ = [
     "LabelingJob",
     "LabelingJobRole",
     "ManifestInput",
+    "Notifications",
     "OidcProvider",
     "OnMismatch",
+    "PreviousJobOutput",
     "PrivateWorkforce",
     "S3Access",
     "S3Data",
     "StoppingConditions",
+    "Streaming",
     "TaskType",
     "TaskTypeSpec",
     "WorkTeam",

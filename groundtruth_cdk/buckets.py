@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from groundtruth_cdk import compliance
@@ -36,9 +38,9 @@ CORS_RULES: dict[Cors, tuple[s3.CorsRule, ...]] = {
 class LabelingBuckets(Construct):
     """The input (data) and output (labels) buckets of a labeling project.
 
-    Buckets it creates are encrypted (SSE-S3), private (public access blocked, object ownership
-    enforced), SSL-only, log their accesses to a logs bucket, and are retained when the stack is
-    deleted: labels are paid human work. All are versioned. Each gets the CORS rule the
+    Buckets it creates are encrypted (SSE-S3, or SSE-KMS with ``encryption_key``), private (public
+    access blocked, object ownership enforced), SSL-only, log their accesses to a logs bucket, and are
+    retained when the stack is deleted: labels are paid human work. All are versioned. Each gets the CORS rule the
     task type needs: on the input bucket always, on the output bucket too for video frame and 3D point
     cloud tasks (their UIs write there).
 
@@ -55,7 +57,11 @@ class LabelingBuckets(Construct):
             manifest, label category file and worker template. Default ``"groundtruth-cdk/"``.
         removal_policy: what happens to created buckets on stack deletion. Default ``RETAIN``.
         access_logs_bucket: where created buckets send server access logs. Default: a new, retained
-            logs bucket.
+            logs bucket (SSE-S3: S3 cannot deliver access logs to an SSE-KMS bucket).
+        encryption_key: a customer managed KMS key for the input and output buckets it creates (SSE-KMS
+            with S3 Bucket Keys, which cut the KMS requests). The jobs' role gets exactly the key
+            permissions it needs (decrypt the data; encrypt and decrypt the labels), and the labels are
+            written with it (``OutputConfig.KmsKeyId``). Default: SSE-S3.
     """
 
     def __init__(
@@ -71,6 +77,7 @@ class LabelingBuckets(Construct):
         artifacts_prefix: str = "groundtruth-cdk/",
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         access_logs_bucket: s3.IBucket | None = None,
+        encryption_key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, id)
         problems = Problems(f"LabelingBuckets {self.node.path}")
@@ -98,6 +105,8 @@ class LabelingBuckets(Construct):
         cors = task_type.spec.cors
         self._removal_policy = removal_policy
         self._access_logs_bucket = access_logs_bucket
+        #: The customer managed key of the buckets this construct creates (``None``: SSE-S3).
+        self.encryption_key = encryption_key
         #: The logs bucket this construct created, if it created one.
         self.access_logs_bucket: s3.Bucket | None = None
 
@@ -141,7 +150,9 @@ class LabelingBuckets(Construct):
         bucket = s3.Bucket(
             self,
             id,
-            encryption=s3.BucketEncryption.S3_MANAGED,
+            encryption=s3.BucketEncryption.KMS if self.encryption_key else s3.BucketEncryption.S3_MANAGED,
+            encryption_key=self.encryption_key,
+            bucket_key_enabled=True if self.encryption_key else None,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
@@ -156,8 +167,34 @@ class LabelingBuckets(Construct):
             server_access_logs_bucket=self._logs_bucket(),
             server_access_logs_prefix=f"{id}/",
         )
-        compliance.acknowledge_bucket(bucket)
+        compliance.acknowledge_bucket(bucket, kms=self.encryption_key is not None)
         return bucket
+
+    def send_object_created_events(self, topic: sns.ITopic) -> bool:
+        """Send an event to ``topic`` for each object created under the input prefix of the input bucket.
+
+        The notification is set on the input bucket's own ``NotificationConfiguration`` (no helper
+        function), so the bucket must be one this construct created; returns ``False`` otherwise. The
+        topic must let ``s3.amazonaws.com`` publish before the bucket is updated (the caller's policy).
+        """
+        bucket = self.input_bucket
+        if not isinstance(bucket, s3.Bucket) or bucket.node.scope is not self:
+            return False
+        resource = bucket.node.default_child
+        assert isinstance(resource, s3.CfnBucket)
+        rules = [s3.CfnBucket.FilterRuleProperty(name="prefix", value=self.input_prefix)] if self.input_prefix else []
+        resource.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+            topic_configurations=[
+                s3.CfnBucket.TopicConfigurationProperty(
+                    event="s3:ObjectCreated:*",
+                    topic=topic.topic_arn,
+                    filter=s3.CfnBucket.NotificationFilterProperty(s3_key=s3.CfnBucket.S3KeyFilterProperty(rules=rules))
+                    if rules
+                    else None,
+                )
+            ]
+        )
+        return True
 
     def _logs_bucket(self) -> s3.IBucket:
         if self._access_logs_bucket is not None:

@@ -121,12 +121,15 @@ EXEMPTIONS: Mapping[str, tuple[Exemption, ...]] = MappingProxyType(
                 "Buckets are versioned and retained on stack deletion; replicating labeling data to another "
                 "region is a data-residency decision for the project, not a default.",
             ),
+        ),
+        "labeling bucket with SSE-S3": (
             Exemption(
                 "SSE-KMS",
                 _packs("S3DefaultEncryptionKMS"),
                 (),
-                "Buckets are encrypted with SSE-S3 (AES-256) and deny non-TLS access; Ground Truth's "
-                "workers read objects through pre-signed URLs, which a customer key would complicate.",
+                "Buckets are encrypted with SSE-S3 (AES-256) and deny non-TLS access unless the project "
+                "chooses a customer key (LabelingBuckets encryption_key, project 'encryption'); the access "
+                "logs bucket must use SSE-S3, as S3 cannot deliver server access logs to SSE-KMS buckets.",
             ),
         ),
         "server access logs bucket": (
@@ -138,13 +141,14 @@ EXEMPTIONS: Mapping[str, tuple[Exemption, ...]] = MappingProxyType(
                 "would recurse. CloudTrail data events cover it where required.",
             ),
         ),
-        "team e-mail subscription": (
+        "e-mail subscription": (
             Exemption(
                 "redrive policy",
                 ("Serverless-SNSRedrivePolicy",),
                 (),
-                "The subscriptions e-mail people that new tasks wait in the portal; an undelivered notice "
-                "is not data, and the tasks stay available.",
+                "The subscriptions e-mail people that new tasks wait in the portal or that a job changed "
+                "status; an undelivered notice is not data: the tasks stay available and the job's status "
+                "stays in SageMaker.",
             ),
         ),
         "Provider framework waiter state machine": (
@@ -159,30 +163,60 @@ EXEMPTIONS: Mapping[str, tuple[Exemption, ...]] = MappingProxyType(
     }
 )
 
+#: A function EventBridge invokes asynchronously has a dead-letter queue: every other exemption still applies.
+EXEMPTIONS = MappingProxyType(
+    {
+        **EXEMPTIONS,
+        "event-driven Lambda function": tuple(
+            e for e in EXEMPTIONS["deploy-time Lambda function"] if e.what != "dead-letter queue"
+        ),
+        "dead-letter queue": (
+            Exemption(
+                "dead-letter queue of its own",
+                ("AwsSolutions-SQS3",),
+                (),
+                "It is the dead-letter queue: it keeps, for 14 days, the events EventBridge or an "
+                "event-driven function could not handle.",
+            ),
+        ),
+    }
+)
+
 _KIND_OF: tuple[tuple[type, str], ...] = (
     (lambda_.CfnFunction, "deploy-time Lambda function"),
     (logs.CfnLogGroup, "log group of a deploy-time function"),
     (iam.CfnPolicy, "IAM policy of a role this library creates"),
-    (sns.CfnSubscription, "team e-mail subscription"),
+    (sns.CfnSubscription, "e-mail subscription"),
     (sfn.CfnStateMachine, "Provider framework waiter state machine"),
 )
 
 
-def acknowledge_created(scope: IConstruct) -> None:
-    """Acknowledge the exemptions on every resource of an exempt kind below ``scope`` (ours only)."""
+def acknowledge_created(scope: IConstruct, *, event_driven: bool = False) -> None:
+    """Acknowledge the exemptions on every resource of an exempt kind below ``scope`` (ours only).
+
+    ``event_driven``: the functions below are invoked asynchronously by EventBridge (and have a
+    dead-letter queue), not by a deployment.
+    """
     for child in scope.node.find_all():
         if not isinstance(child, cdk.CfnResource):
             continue
         for resource_type, kind in _KIND_OF:
             if isinstance(child, resource_type):
+                if event_driven and kind == "deploy-time Lambda function":
+                    kind = "event-driven Lambda function"
                 acknowledge(child, kind)
 
 
-def acknowledge_bucket(bucket: s3.Bucket, *, logs_bucket: bool = False) -> None:
-    """Acknowledge the exemptions of a labeling bucket (and of the access logs bucket) we create."""
+def acknowledge_bucket(bucket: s3.Bucket, *, logs_bucket: bool = False, kms: bool = False) -> None:
+    """Acknowledge the exemptions of a labeling bucket (and of the access logs bucket) we create.
+
+    A bucket encrypted with a customer key (``kms``) needs no SSE-KMS exemption.
+    """
     resource = bucket.node.default_child
     assert isinstance(resource, cdk.CfnResource)
     acknowledge(resource, "labeling bucket")
+    if not kms:
+        acknowledge(resource, "labeling bucket with SSE-S3")
     if logs_bucket:
         acknowledge(resource, "server access logs bucket")
 

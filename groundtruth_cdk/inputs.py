@@ -7,12 +7,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import aws_s3 as s3
 
-from groundtruth_cdk.task_types import DataType, TaskTypeSpec
-from groundtruth_cdk.validation import Problems, is_token
+from groundtruth_cdk.task_types import REVIEWED_TASK_TYPE, DataType, TaskType, TaskTypeSpec
+from groundtruth_cdk.validation import NAME_PATTERN, Problems, is_token
+
+if TYPE_CHECKING:
+    from groundtruth_cdk.buckets import LabelingBuckets
+    from groundtruth_cdk.labeling_job import LabelingJob
 
 #: Manifest limits (SageMaker Developer Guide, "Input data quotas").
 MAX_LINE_CHARS = 100_000
@@ -197,6 +201,71 @@ class InlineManifest:
                 reported += 1
         if reported > 5:
             problems.add("input.objects", f"{reported} invalid lines", "(only the first 5 are listed)")
+
+
+@dataclass(frozen=True)
+class PreviousJobOutput:
+    """The labeled output of an earlier job: verify or adjust its labels, or label its objects again.
+
+    A job with this input is chained: it starts only once the earlier job has completed (labeling jobs
+    run for days, longer than a deployment can wait). If the earlier job has already completed when the
+    stack deploys, the job is created during the deploy from the earlier job's output manifest;
+    otherwise the deploy leaves it waiting, and an EventBridge rule on the earlier job's completion
+    starts a function that creates it then (once: its name is fixed at deploy). An earlier job that
+    fails or is stopped never starts it.
+
+    Build it with :meth:`of` for a ``LabelingJob`` of this app (its name, label attribute name, labels
+    and task type are taken from it), or give the name of a job that exists already.
+
+    Args:
+        job_name: the earlier job's name.
+        label_attribute_name: the earlier job's label attribute name: what verification and adjustment
+            jobs review (their ``reviewed_label_attribute_name`` defaults to it). Default: unknown.
+        labels: the earlier job's labels; review jobs use them unless given their own. Default: unknown.
+        task_type: the earlier job's task type, checked against what a review job reviews. Default: unknown.
+        auto_labeling: whether the earlier job used automated data labeling (it then leaves a model a
+            later job can start from: ``AutoLabeling(initial_model=...)``). Default: unknown.
+        buckets: the earlier job's buckets: a new role of the later job may then read its data (input
+            prefix) and its labels and output manifest (output prefix), and workers' browsers get the
+            CORS rule they need there. Default: none (the later job's role must be able to read them).
+    """
+
+    job_name: str
+    label_attribute_name: str | None = None
+    labels: tuple[str, ...] | None = None
+    task_type: TaskType | None = None
+    auto_labeling: bool | None = None
+    buckets: LabelingBuckets | None = None
+
+    @classmethod
+    def of(cls, job: LabelingJob) -> PreviousJobOutput:
+        """The output of ``job``, a ``LabelingJob`` of this app (any stack of the same account and region)."""
+        return cls(
+            job_name=job.job_name,
+            label_attribute_name=job.label_attribute_name,
+            labels=job.labels,
+            task_type=job.task_type,
+            auto_labeling=job.auto_labeling,
+            buckets=job.buckets,
+        )
+
+    def check(self, problems: Problems, task_type: TaskType) -> None:
+        """The earlier job's name, and that a review job reviews the earlier job's task type."""
+        if not is_token(self.job_name) and not (1 <= len(self.job_name) <= 63 and NAME_PATTERN.match(self.job_name)):
+            problems.add(
+                "input.job_name",
+                self.job_name,
+                "a labeling job name: 1-63 letters, digits and hyphens, starting and ending with a letter or digit",
+            )
+        reviewed = REVIEWED_TASK_TYPE.get(task_type)
+        if reviewed is not None and self.task_type is not None and self.task_type not in (reviewed, task_type):
+            reviews = [t.value for t in REVIEWED_TASK_TYPE if REVIEWED_TASK_TYPE[t] is self.task_type]
+            problems.add(
+                "input",
+                f"the output of a {self.task_type.value} job",
+                f"{task_type.value} reviews {reviewed.value} jobs"
+                + (f"; {self.task_type.value} jobs are reviewed by {', '.join(reviews)}" if reviews else ""),
+            )
 
 
 #: Automated data labeling needs this many data objects at least, and recommends the second.

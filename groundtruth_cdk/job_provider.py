@@ -8,6 +8,7 @@ from constructs import Construct
 
 from groundtruth_cdk import compliance, lambdas, nag
 from groundtruth_cdk.buckets import LabelingBuckets
+from groundtruth_cdk.chaining import labeling_job_arn
 from groundtruth_cdk.inputs import ManifestInput, S3Data
 
 #: How long on_event may take: writing inputs, building a manifest from up to a million listed objects,
@@ -20,7 +21,8 @@ class JobProvider(Construct):
 
     ``on_event`` (role ``HandlerRole``) writes the job inputs, creates and stops the job: it may manage
     only jobs named ``<job_name_prefix>-*``, pass only the job's role, and write only under the
-    artifacts prefix. ``is_complete`` (role ``StatusRole``) may only describe those jobs. The Provider
+    artifacts prefix; for a chained job also describe the earlier job and keep the pending request.
+    ``is_complete`` (role ``StatusRole``) may only describe those jobs. The Provider
     framework polls every 30 seconds for at most ``wait_timeout``. ``on_event`` has 15 minutes and
     1 GB (enough to build a manifest from a million listed objects).
     """
@@ -35,10 +37,11 @@ class JobProvider(Construct):
         buckets: LabelingBuckets,
         wait_timeout: cdk.Duration,
         data: S3Data | ManifestInput | None = None,
+        previous_job_name: str | None = None,
+        pending_request_key: str | None = None,
     ) -> None:
         super().__init__(scope, id)
-        stack = cdk.Stack.of(self)
-        job_arns = stack.format_arn(service="sagemaker", resource="labeling-job", resource_name=f"{job_name_prefix}-*")
+        job_arns = labeling_job_arn(self, f"{job_name_prefix}-*")
         job_reason = (
             "The job name is '<prefix>-<hash of the request>', chosen at deploy; the actions are limited to "
             "this job's name prefix."
@@ -80,6 +83,19 @@ class JobProvider(Construct):
             )
         if data is not None:
             self._read_data(handler_role, data)
+        if previous_job_name is not None and pending_request_key is not None:
+            nag.allow(
+                handler_role,
+                sid="DescribeTheEarlierJob",
+                actions=["sagemaker:DescribeLabelingJob"],
+                resources=[labeling_job_arn(self, previous_job_name)],
+            )
+            nag.allow(
+                handler_role,
+                sid="KeepThePendingRequest",
+                actions=["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+                resources=[buckets.input_bucket.arn_for_objects(pending_request_key)],
+            )
         status_role = lambdas.lambda_role(self, "StatusRole", "Describes one Ground Truth labeling job")
         nag.allow(
             status_role,

@@ -8,16 +8,17 @@ rule knowable before deploy (no construct needed, so project files and the CLI u
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from groundtruth_cdk import regions, ui_templates
-from groundtruth_cdk.inputs import AUTO_LABELING_OBJECTS, InlineManifest, ManifestInput, S3Data
+from groundtruth_cdk.inputs import AUTO_LABELING_OBJECTS, InlineManifest, ManifestInput, PreviousJobOutput, S3Data
 from groundtruth_cdk.task_types import (
     MAX_PRIVATE_AVAILABILITY_SECONDS,
     MAX_PUBLIC_AVAILABILITY_SECONDS,
@@ -67,22 +68,164 @@ class StoppingConditions:
 
 MIN_AUTO_LABELING_OBJECTS = AUTO_LABELING_OBJECTS[0]
 _MODEL_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:model/.+$")
+_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$")
+_SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[a-zA-Z0-9_.-]{1,256}$")
+_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: ``VpcConfig`` limits of the SageMaker API.
+MAX_SUBNETS = 16
+MAX_SECURITY_GROUPS = 5
+#: What an e-mail subscription of a notification topic can take, to keep topics reviewable.
+MAX_NOTIFICATION_EMAILS = 20
+
+
+@dataclass(frozen=True)
+class AutoLabelingVpc:
+    """Where automated data labeling runs its training and inference jobs: your VPC's subnets.
+
+    The subnets need a route to S3 (an S3 gateway endpoint, or NAT): the jobs read the data and write
+    the model there. The role gets the EC2 network-interface permissions these jobs need, limited to
+    these subnets and security groups.
+
+    Args:
+        subnet_ids: 1-16 private subnets (``subnet-...``).
+        security_group_ids: 1-5 security groups (``sg-...``) for the jobs' network interfaces.
+    """
+
+    subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+
+    @classmethod
+    def from_constructs(
+        cls, *, subnets: Sequence[ec2.ISubnet], security_groups: Sequence[ec2.ISecurityGroup]
+    ) -> AutoLabelingVpc:
+        """The IDs of ``subnets`` (e.g. ``vpc.private_subnets``) and ``security_groups``."""
+        return cls(
+            subnet_ids=tuple(subnet.subnet_id for subnet in subnets),
+            security_group_ids=tuple(group.security_group_id for group in security_groups),
+        )
+
+    def check(self, problems: Problems) -> None:
+        """Counts and ID shapes (tokens are accepted as they are)."""
+        for field, ids, pattern, high, example in (
+            ("auto_labeling.vpc.subnet_ids", self.subnet_ids, _SUBNET_ID, MAX_SUBNETS, "subnet-0123456789abcdef0"),
+            (
+                "auto_labeling.vpc.security_group_ids",
+                self.security_group_ids,
+                _SECURITY_GROUP_ID,
+                MAX_SECURITY_GROUPS,
+                "sg-0123456789abcdef0",
+            ),
+        ):
+            if not is_token(list(ids)) and not 1 <= len(ids) <= high:
+                problems.add(field, f"{len(ids)} IDs", f"give 1-{high}")
+            for value in ids:
+                if not is_token(value) and not pattern.match(value):
+                    problems.add(field, value, f"an ID like {example}")
+            if len(set(ids)) != len(ids):
+                problems.add(field, list(ids), "IDs must be unique")
+
+    def request(self) -> dict[str, list[str]]:
+        """``VpcConfig`` of the request."""
+        return {"SecurityGroupIds": list(self.security_group_ids), "Subnets": list(self.subnet_ids)}
 
 
 @dataclass(frozen=True)
 class AutoLabeling:
     """Automated data labeling (active learning): a model labels the objects it is confident about.
 
-    Ground Truth trains and runs the model on instances it manages and bills (training and inference),
-    and sends the rest to people. Only bounding box, image single-label, semantic segmentation and text
-    single-label task types have it; a job needs at least 1,250 objects (5,000 recommended).
+    Ground Truth trains and runs the model on ML instances it manages and bills (training and batch
+    inference, on top of the per-object labeling price), and sends the rest to people. Only bounding
+    box, image single-label, semantic segmentation and text single-label task types have it, never a
+    streaming job; a job needs at least 1,250 objects (5,000 recommended; checked at deploy).
 
     Args:
-        initial_model_arn: start from the model of an earlier job (its ``FinalActiveLearningModelArn``).
-            Default: train from scratch.
+        initial_model: start from the model an earlier job trained (its ``FinalActiveLearningModelArn``):
+            a model ARN, or ``PreviousJobOutput`` of that job (the job then starts when that job
+            completes, like a chained job). Default: train from scratch.
+        volume_kms_key_arn: the KMS key (ARN) that encrypts the training and inference instances'
+            storage volumes. The role may use it and create grants on it. Default: AWS managed encryption.
+        vpc: run the training and inference jobs in your VPC (:class:`AutoLabelingVpc`). Default: in
+            SageMaker's network.
     """
 
-    initial_model_arn: str | None = None
+    initial_model: str | PreviousJobOutput | None = None
+    volume_kms_key_arn: str | None = None
+    vpc: AutoLabelingVpc | None = None
+
+    @property
+    def initial_model_arn(self) -> str | None:
+        """The initial model's ARN when given as one (``None`` when it comes from an earlier job)."""
+        return self.initial_model if isinstance(self.initial_model, str) else None
+
+
+@dataclass(frozen=True)
+class Streaming:
+    """A streaming labeling job: data objects arrive on an SNS topic while the job runs, until it is stopped.
+
+    Ground Truth subscribes an SQS queue it creates (``GroundTruth-<job name>``) to the input topic and
+    sends each object to workers as it arrives; the job has no end of its own (it stops after 10 days
+    without objects, or when you stop it or delete the stack). Ground Truth does not delete that queue:
+    delete it yourself after the job (the stack's ``StreamingQueueName`` output names it). No stopping
+    conditions and no automated data labeling.
+
+    Args:
+        input_topic_arn: an existing SNS topic to take data objects from (one JSON manifest line per
+            message, or S3 event notifications). Default: a new topic encrypted with a new KMS key.
+        s3_events: send an event for every object created under the input prefix of the input bucket
+            to the input topic, so uploads are labeled as they arrive. The input bucket must be one the
+            stack creates, and the task type not a text one (Ground Truth cannot read text from S3
+            events). Default ``False``.
+        output_topic: where Ground Truth publishes each labeled object: ``True`` for a new encrypted
+            topic, or an existing topic's ARN. Default: none.
+    """
+
+    input_topic_arn: str | None = None
+    s3_events: bool = False
+    output_topic: bool | str = False
+
+    @property
+    def output_topic_arn(self) -> str | None:
+        """The existing output topic's ARN, if one was given."""
+        return self.output_topic if isinstance(self.output_topic, str) else None
+
+
+@dataclass(frozen=True)
+class Notifications:
+    """Tell people when the job changes status (started, completed, failed, stopped).
+
+    An EventBridge rule on the job's "SageMaker Ground Truth Labeling Job State Change" events
+    publishes a one-line message to an SNS topic; each e-mail address gets a subscription (AWS asks
+    each to confirm it).
+
+    Args:
+        emails: who to e-mail, at most 20. Default none (subscribe to the topic yourself).
+        topic_arn: an existing topic to publish to; it must let EventBridge publish (and use its key).
+            Default: a new topic encrypted with a new KMS key.
+    """
+
+    emails: tuple[str, ...] = ()
+    topic_arn: str | None = None
+
+    def check(self, problems: Problems) -> None:
+        """E-mail addresses and the topic ARN."""
+        if len(self.emails) > MAX_NOTIFICATION_EMAILS:
+            problems.add("notifications.emails", f"{len(self.emails)} addresses", f"at most {MAX_NOTIFICATION_EMAILS}")
+        for email in self.emails:
+            if not is_token(email) and not _EMAIL.match(email):
+                problems.add("notifications.emails", email, "an e-mail address like labeling-team@example.com")
+        _check_arn(problems, "notifications.topic_arn", self.topic_arn, _SNS_TOPIC_ARN, "an SNS topic ARN")
+
+
+def _check_arn(problems: Problems, field: str, value: str | None, pattern: re.Pattern[str], what: str) -> None:
+    if value is not None and not is_token(value) and not pattern.match(value):
+        example = {
+            _SNS_TOPIC_ARN: "arn:aws:sns:<region>:<account>:<name>",
+            _KMS_KEY_ARN: "arn:aws:kms:<region>:<account>:key/<key id>",
+            _MODEL_ARN: "arn:aws:sagemaker:<region>:<account>:model/<name>",
+        }[pattern]
+        problems.add(field, value, f"{what} like {example}")
 
 
 def default_label_attribute_name(task_type: TaskType) -> str:
@@ -97,7 +240,7 @@ class JobSettings:
 
     task_type: TaskType
     workforce: Workforce
-    input: S3Data | ManifestInput | InlineManifest
+    input: S3Data | ManifestInput | InlineManifest | PreviousJobOutput | None
     labels: tuple[str, ...]
     instructions: Instructions
     task_title: str
@@ -118,11 +261,22 @@ class JobSettings:
     annotation_consolidation_lambda_arn: str | None
     tags: Mapping[str, str]
     auto_labeling: AutoLabeling | None = None
+    streaming: Streaming | None = None
+    notifications: Notifications | None = None
+    output_kms_key_arn: str | None = None
 
     @property
     def spec(self) -> TaskTypeSpec:
         """The task type's catalogue row."""
         return self.task_type.spec
+
+    @property
+    def follows(self) -> PreviousJobOutput | None:
+        """The earlier job this job waits for: the one whose output it labels, or whose model it starts from."""
+        if isinstance(self.input, PreviousJobOutput):
+            return self.input
+        model = self.auto_labeling.initial_model if self.auto_labeling is not None else None
+        return model if isinstance(model, PreviousJobOutput) else None
 
     @property
     def public(self) -> bool:
@@ -176,12 +330,25 @@ class JobSettings:
         self._check_review(problems)
         self._check_ui_and_lambdas(problems)
         self._check_auto_labeling(problems)
+        self._check_streaming(problems)
+        _check_arn(problems, "output_kms_key_arn", self.output_kms_key_arn, _KMS_KEY_ARN, "a KMS key ARN")
+        if self.notifications is not None:
+            self.notifications.check(problems)
         if isinstance(self.input, InlineManifest):
             self.input.check(problems, spec.manifest_keys)
         elif isinstance(self.input, S3Data):
             self.input.check(problems, spec)
-        else:
+        elif isinstance(self.input, PreviousJobOutput):
+            self.input.check(problems, self.task_type)
+        elif isinstance(self.input, ManifestInput):
             self.input.check(problems)
+        elif self.streaming is None:
+            problems.add(
+                "input",
+                None,
+                "give the data (S3Data, ManifestInput, InlineManifest or PreviousJobOutput); only a streaming job "
+                "may start without any",
+            )
 
     def _check_workforce(self, problems: Problems) -> None:
         workforce, spec = self.workforce, self.spec
@@ -225,7 +392,7 @@ class JobSettings:
     def _check_auto_labeling(self, problems: Problems) -> None:
         if self.auto_labeling is None:
             return
-        spec = self.spec
+        spec, auto_labeling = self.spec, self.auto_labeling
         if not spec.auto_labeling:
             available = ", ".join(t.value for t in TaskType if t.spec.auto_labeling)
             problems.add("auto_labeling", spec.title, f"automated data labeling is available for {available} only")
@@ -235,14 +402,69 @@ class JobSettings:
                 f"{len(self.input.objects)} objects",
                 f"automated data labeling needs at least {MIN_AUTO_LABELING_OBJECTS} data objects",
             )
-        model = self.auto_labeling.initial_model_arn
-        if model is not None and not is_token(model) and not _MODEL_ARN.match(model):
-            problems.add(
-                "auto_labeling.initial_model_arn",
+        model = auto_labeling.initial_model
+        if isinstance(model, PreviousJobOutput):
+            if model.auto_labeling is False:
+                problems.add(
+                    "auto_labeling.initial_model",
+                    model.job_name,
+                    "that job used no automated data labeling, so it trained no model to start from",
+                )
+            if isinstance(self.input, PreviousJobOutput) and model.job_name != self.input.job_name:
+                problems.add(
+                    "auto_labeling.initial_model",
+                    model.job_name,
+                    "a job can wait for one earlier job only: start from the model of the job whose output it labels",
+                )
+        else:
+            _check_arn(
+                problems,
+                "auto_labeling.initial_model",
                 model,
-                "a SageMaker model ARN like arn:aws:sagemaker:<region>:<account>:model/<name> "
-                "(an earlier job's FinalActiveLearningModelArn)",
+                _MODEL_ARN,
+                "a SageMaker model ARN (an earlier job's FinalActiveLearningModelArn)",
             )
+        _check_arn(
+            problems,
+            "auto_labeling.volume_kms_key_arn",
+            auto_labeling.volume_kms_key_arn,
+            _KMS_KEY_ARN,
+            "a KMS key ARN",
+        )
+        if auto_labeling.vpc is not None:
+            auto_labeling.vpc.check(problems)
+
+    def _check_streaming(self, problems: Problems) -> None:
+        streaming = self.streaming
+        if streaming is None:
+            return
+        why = "a streaming job runs until it is stopped"
+        if self.stopping_conditions is not None:
+            problems.add("stopping_conditions", "given", f"{why}: stopping conditions do not apply to it")
+        if self.auto_labeling is not None:
+            problems.add("auto_labeling", "given", f"{why}: automated data labeling is not available for it")
+        if isinstance(self.input, PreviousJobOutput):
+            problems.add(
+                "input",
+                f"the output of {self.input.job_name}",
+                "a streaming job takes its objects from its input topic; it cannot wait for another job",
+            )
+        if streaming.s3_events and self.spec.media is Media.TEXT:
+            problems.add(
+                "streaming.s3_events",
+                True,
+                f"{self.spec.title} jobs read text from the message itself; send JSON lines like "
+                '{"source": "..."} to the input topic instead of S3 events',
+            )
+        if streaming.s3_events and streaming.input_topic_arn is not None:
+            problems.add(
+                "streaming.s3_events",
+                True,
+                "S3 events go to the topic the job creates; with an existing input_topic_arn, send the bucket's "
+                "events to that topic yourself",
+            )
+        _check_arn(problems, "streaming.input_topic_arn", streaming.input_topic_arn, _SNS_TOPIC_ARN, "an SNS topic ARN")
+        _check_arn(problems, "streaming.output_topic", streaming.output_topic_arn, _SNS_TOPIC_ARN, "an SNS topic ARN")
 
     def _check_ui_and_lambdas(self, problems: Problems) -> None:
         spec = self.spec
@@ -262,19 +484,40 @@ class JobSettings:
 
     # -- what the resource carries -------------------------------------------------------------------
 
-    def request(self, scope: Construct, *, role_arn: str, output_path: str) -> dict[str, Any]:
-        """The CreateLabelingJob request, without the values the deploy fills in (name suffix, URIs)."""
-        s3_source: dict[str, str] = {}
-        if isinstance(self.input, ManifestInput) and self.data_setup() is None:
-            s3_source["ManifestS3Uri"] = self.input.s3_uri
-        input_config: dict[str, Any] = {"DataSource": {"S3DataSource": s3_source}}
+    def request(
+        self,
+        scope: Construct,
+        *,
+        role_arn: str,
+        output_path: str,
+        input_topic_arn: str | None = None,
+        output_topic_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """The CreateLabelingJob request, without the values the deploy fills in (name suffix, URIs).
+
+        ``input_topic_arn`` and ``output_topic_arn`` are a streaming job's topics (created or given).
+        """
+        data_source: dict[str, Any] = {}
+        if self.input is not None:
+            s3_source: dict[str, str] = {}
+            if isinstance(self.input, ManifestInput) and self.data_setup() is None:
+                s3_source["ManifestS3Uri"] = self.input.s3_uri
+            data_source["S3DataSource"] = s3_source
+        if input_topic_arn is not None:
+            data_source["SnsDataSource"] = {"SnsTopicArn": input_topic_arn}
+        input_config: dict[str, Any] = {"DataSource": data_source}
         if self.content_classifiers:
             input_config["DataAttributes"] = {"ContentClassifiers": sorted({c.value for c in self.content_classifiers})}
+        output_config: dict[str, str] = {"S3OutputPath": output_path}
+        if self.output_kms_key_arn is not None:
+            output_config["KmsKeyId"] = self.output_kms_key_arn
+        if output_topic_arn is not None:
+            output_config["SnsTopicArn"] = output_topic_arn
         request: dict[str, Any] = {
             "LabelingJobName": self.job_name_prefix,
             "LabelAttributeName": self.label_attribute_name,
             "InputConfig": input_config,
-            "OutputConfig": {"S3OutputPath": output_path},
+            "OutputConfig": output_config,
             "RoleArn": role_arn,
             "HumanTaskConfig": self._human_task_config(scope),
         }
@@ -285,17 +528,28 @@ class JobSettings:
             }
             request["StoppingConditions"] = {k: v for k, v in conditions.items() if v is not None}
         if self.auto_labeling is not None and self.spec.auto_labeling_algorithm is not None:
-            algorithms: dict[str, Any] = {
-                "LabelingJobAlgorithmSpecificationArn": regions.auto_labeling_algorithm_arn(
-                    scope, self.spec.auto_labeling_algorithm
-                )
-            }
-            if self.auto_labeling.initial_model_arn is not None:
-                algorithms["InitialActiveLearningModelArn"] = self.auto_labeling.initial_model_arn
-            request["LabelingJobAlgorithmsConfig"] = algorithms
+            request["LabelingJobAlgorithmsConfig"] = self._algorithms_config(scope, self.auto_labeling)
         if self.tags:
             request["Tags"] = [{"Key": key, "Value": value} for key, value in sorted(self.tags.items())]
         return request
+
+    def _algorithms_config(self, scope: Construct, auto_labeling: AutoLabeling) -> dict[str, Any]:
+        assert self.spec.auto_labeling_algorithm is not None
+        algorithms: dict[str, Any] = {
+            "LabelingJobAlgorithmSpecificationArn": regions.auto_labeling_algorithm_arn(
+                scope, self.spec.auto_labeling_algorithm
+            )
+        }
+        if auto_labeling.initial_model_arn is not None:
+            algorithms["InitialActiveLearningModelArn"] = auto_labeling.initial_model_arn
+        resources: dict[str, Any] = {}
+        if auto_labeling.volume_kms_key_arn is not None:
+            resources["VolumeKmsKeyId"] = auto_labeling.volume_kms_key_arn
+        if auto_labeling.vpc is not None:
+            resources["VpcConfig"] = auto_labeling.vpc.request()
+        if resources:
+            algorithms["LabelingJobResourceConfig"] = resources
+        return algorithms
 
     def _human_task_config(self, scope: Construct) -> dict[str, Any]:
         spec = self.spec
@@ -357,7 +611,7 @@ class JobSettings:
 
     def data_setup(self) -> dict[str, Any] | None:
         """What the deploy does to build the manifest (automated setup or a query), if anything."""
-        if isinstance(self.input, InlineManifest):
+        if self.input is None or isinstance(self.input, (InlineManifest, PreviousJobOutput)):
             return None
         return self.input.data_setup(self.spec, auto_labeling=self.auto_labeling is not None)
 
@@ -375,4 +629,17 @@ class JobSettings:
         data_setup = self.data_setup()
         if data_setup is not None:
             properties["DataSetup"] = stack.to_json_string(data_setup)
+        follows = self.follows
+        if follows is not None:
+            properties["FollowsJob"] = {
+                "LabelingJobName": follows.job_name,
+                "UseOutputManifest": isinstance(self.input, PreviousJobOutput),
+                "UseFinalModel": self.auto_labeling is not None
+                and isinstance(self.auto_labeling.initial_model, PreviousJobOutput),
+            }
+            properties["PendingRequestS3Uri"] = f"{artifacts_uri}{self.pending_request_key('')}"
         return properties
+
+    def pending_request_key(self, artifacts_prefix: str) -> str:
+        """The key (under ``artifacts_prefix``) where a chained job's prepared request waits for the earlier job."""
+        return f"{artifacts_prefix}chains/{self.job_name_prefix}.json"

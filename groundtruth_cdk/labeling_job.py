@@ -7,20 +7,32 @@ from collections.abc import Mapping, Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from groundtruth_cdk.buckets import LabelingBuckets
-from groundtruth_cdk.inputs import InlineManifest, ManifestInput, S3Data
+from groundtruth_cdk.chaining import ChainStarter
+from groundtruth_cdk.inputs import InlineManifest, ManifestInput, PreviousJobOutput, S3Data
 from groundtruth_cdk.job_provider import ON_EVENT_TIMEOUT, JobProvider
 from groundtruth_cdk.job_settings import (
     AutoLabeling,
     ContentClassifier,
     Instructions,
     JobSettings,
+    Notifications,
     StoppingConditions,
+    Streaming,
     default_label_attribute_name,
 )
-from groundtruth_cdk.role import LabelingJobRole
+from groundtruth_cdk.notifications import JobNotifications
+from groundtruth_cdk.role import (
+    ENCRYPT_ACTIONS,
+    STREAMING_QUEUE_PREFIX,
+    TOPIC_KEY_ACTIONS,
+    VOLUME_KEY_ACTIONS,
+    LabelingJobRole,
+)
+from groundtruth_cdk.streaming import StreamingTopics
 from groundtruth_cdk.task_types import TaskType
 from groundtruth_cdk.validation import MAX_JOB_NAME_PREFIX, Problems
 from groundtruth_cdk.workforce import Workforce, WorkforceType
@@ -49,8 +61,11 @@ class LabelingJob(Construct):
         buckets: where the data is and the labels go.
         workforce: a private team, vendor team or Mechanical Turk (:class:`Workforce`).
         input: data found under an S3 prefix at deploy (:class:`S3Data`), an existing manifest, optionally
-            queried (:class:`ManifestInput`), or objects given in code (:class:`InlineManifest`).
-        labels: the label categories, unique; counts per task type are checked.
+            queried (:class:`ManifestInput`), objects given in code (:class:`InlineManifest`), or the output
+            of an earlier job (:class:`PreviousJobOutput`, or that ``LabelingJob`` itself): the job then
+            starts when that job completes. Default: none, for a streaming job only.
+        labels: the label categories, unique; counts per task type are checked. Default: the earlier
+            job's labels for a job that follows one, else none (an error where the task type needs labels).
         instructions: short and full worker instructions (HTML).
         task_title: 1-128 characters shown to workers.
         task_description: 1-255 characters shown to workers; also the question above the task
@@ -73,7 +88,8 @@ class LabelingJob(Construct):
         content_classifiers: what you declare about the data. Mechanical Turk requires
             ``FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION``. Default none.
         reviewed_label_attribute_name: verification and adjustment task types only (required there):
-            the label attribute name of the job whose labels are reviewed.
+            the label attribute name of the job whose labels are reviewed. Default: the earlier job's, for
+            a job that follows one.
         ui_template: your Liquid worker template; required for ``CUSTOM``, optional for task types with a
             generated template. Default: the generated template.
         pre_annotation_lambda_arn / annotation_consolidation_lambda_arn: ``CUSTOM`` only (required there):
@@ -84,6 +100,13 @@ class LabelingJob(Construct):
             data found or queried at deploy). A role of ours may then pass itself to SageMaker. Default: off.
         wait_timeout: how long the deploy waits for the job to leave ``Initializing``, 1-43 minutes.
             Default 20 minutes.
+        streaming: make it a streaming job (:class:`Streaming`): objects arrive on an SNS topic until the
+            job is stopped. Default: a job that labels its input and completes.
+        notifications: send the job's status changes to an SNS topic and e-mail addresses
+            (:class:`Notifications`). Default: none.
+        output_kms_key_arn: the KMS key Ground Truth encrypts the labels with (``OutputConfig.KmsKeyId``).
+            A role of ours may use it. Default: the output bucket's key, if it has one (else the bucket's
+            default encryption).
     """
 
     def __init__(
@@ -94,8 +117,8 @@ class LabelingJob(Construct):
         task_type: TaskType,
         buckets: LabelingBuckets,
         workforce: Workforce,
-        input: S3Data | ManifestInput | InlineManifest,
-        labels: Sequence[str],
+        input: S3Data | ManifestInput | InlineManifest | PreviousJobOutput | LabelingJob | None = None,
+        labels: Sequence[str] | None = None,
         instructions: Instructions,
         task_title: str,
         task_description: str,
@@ -117,10 +140,21 @@ class LabelingJob(Construct):
         tags: Mapping[str, str] | None = None,
         auto_labeling: AutoLabeling | None = None,
         wait_timeout: cdk.Duration | None = None,
+        streaming: Streaming | None = None,
+        notifications: Notifications | None = None,
+        output_kms_key_arn: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
         public = workforce.type is WorkforceType.PUBLIC
+        if isinstance(input, LabelingJob):
+            input = PreviousJobOutput.of(input)
+        previous = input if isinstance(input, PreviousJobOutput) else None
+        if labels is None:
+            labels = previous.labels if previous is not None and previous.labels is not None else ()
+        if reviewed_label_attribute_name is None and previous is not None and task_type.spec.reviews_labels:
+            reviewed_label_attribute_name = previous.label_attribute_name
+        output_key = buckets.output_bucket.encryption_key
         settings = JobSettings(
             task_type=task_type,
             workforce=workforce,
@@ -147,6 +181,9 @@ class LabelingJob(Construct):
             annotation_consolidation_lambda_arn=annotation_consolidation_lambda_arn,
             tags=dict(tags or {}),
             auto_labeling=auto_labeling,
+            streaming=streaming,
+            notifications=notifications,
+            output_kms_key_arn=output_kms_key_arn or (output_key.key_arn if output_key is not None else None),
         )
         wait = wait_timeout or cdk.Duration.minutes(20)
         problems = Problems(f"LabelingJob {self.node.path}")
@@ -158,10 +195,31 @@ class LabelingJob(Construct):
             MAX_SERVICE_TIMEOUT_SECONDS - SERVICE_TIMEOUT_MARGIN_SECONDS - int(ON_EVENT_TIMEOUT.to_seconds()),
             " seconds (CloudFormation waits at most an hour for a custom resource)",
         )
+        if streaming is not None and streaming.s3_events and streaming.input_topic_arn is None:
+            bucket = buckets.input_bucket
+            if not isinstance(bucket, s3.Bucket) or bucket.node.scope is not buckets:
+                problems.add(
+                    "streaming.s3_events",
+                    True,
+                    "the input bucket is an existing bucket; configure its event notifications to the input "
+                    "topic yourself (InputTopicArn output), or let LabelingBuckets create the input bucket",
+                )
+            elif cdk.Stack.of(bucket) is not stack:
+                problems.add(
+                    "streaming.s3_events",
+                    True,
+                    "the input bucket is in another stack; create the job in the stack of its buckets",
+                )
         problems.raise_if_any()
 
         if isinstance(input, S3Data):
             buckets.ensure_cors(input.bucket, "input.bucket")
+        if previous is not None and previous.buckets is not None:
+            buckets.ensure_cors(previous.buckets.input_bucket, "input (the earlier job's input bucket)")
+            if task_type.spec.reviews_labels:
+                buckets.ensure_cors(previous.buckets.output_bucket, "input (the earlier job's output bucket)")
+        #: The job's buckets.
+        self.buckets = buckets
         job_role = self._execution_role(role, settings, buckets)
         #: The role SageMaker runs the job with.
         self.role = job_role
@@ -169,9 +227,30 @@ class LabelingJob(Construct):
         self.task_type = task_type
         #: The label attribute name (key of the labels in the output manifest).
         self.label_attribute_name = settings.label_attribute_name
+        #: The job's labels.
+        self.labels = settings.labels
+        #: Whether the job uses automated data labeling (and so leaves a model a later job can start from).
+        self.auto_labeling = auto_labeling is not None
+        #: A streaming job's topics (``None`` for other jobs).
+        self.streaming: StreamingTopics | None = None
+        if streaming is not None:
+            self.streaming = StreamingTopics(
+                self, "Streaming", settings=streaming, buckets=buckets, job_label=self.node.path
+            )
+            self._allow_streaming(job_role, settings.job_name_prefix, self.streaming)
         #: The CreateLabelingJob request as it appears in the template (deploy-time values excluded).
-        self.request = settings.request(self, role_arn=job_role.role_arn, output_path=buckets.output_path_uri)
+        self.request = settings.request(
+            self,
+            role_arn=job_role.role_arn,
+            output_path=buckets.output_path_uri,
+            input_topic_arn=self.streaming.input_topic.topic_arn if self.streaming else None,
+            output_topic_arn=self.streaming.output_topic.topic_arn
+            if self.streaming and self.streaming.output_topic
+            else None,
+        )
         data_setup = settings.data_setup()
+        follows = settings.follows
+        pending_key = settings.pending_request_key(buckets.artifacts_prefix)
         provider = JobProvider(
             self,
             "Provider",
@@ -179,8 +258,22 @@ class LabelingJob(Construct):
             job_role=job_role,
             buckets=buckets,
             wait_timeout=wait,
-            data=input if data_setup is not None and not isinstance(input, InlineManifest) else None,
+            data=input if isinstance(input, (S3Data, ManifestInput)) and data_setup is not None else None,
+            previous_job_name=follows.job_name if follows is not None else None,
+            pending_request_key=pending_key if follows is not None else None,
         )
+        #: Starts the job when the job it follows completes (``None`` unless it follows one).
+        self.chain: ChainStarter | None = None
+        if follows is not None:
+            self.chain = ChainStarter(
+                self,
+                "Chain",
+                previous_job_name=follows.job_name,
+                job_name_prefix=settings.job_name_prefix,
+                job_role=job_role,
+                buckets=buckets,
+                pending_request_key=pending_key,
+            )
         self.resource = cdk.CustomResource(
             self,
             "Resource",
@@ -193,10 +286,13 @@ class LabelingJob(Construct):
                 ON_EVENT_TIMEOUT.to_seconds() + wait.to_seconds() + SERVICE_TIMEOUT_MARGIN_SECONDS
             ),
         )
-        # The job needs the role's permissions in place (the role itself is referenced already).
+        # The job needs the role's permissions in place (the role itself is referenced already), and a
+        # chained job the rule that starts it (so a completion after the deploy looked is not missed).
         policy = job_role.node.try_find_child("DefaultPolicy")
         if policy is not None:
             self.resource.node.add_dependency(policy)
+        if self.chain is not None:
+            self.resource.node.add_dependency(self.chain)
         #: The final job name (``<job_name_prefix>-<8 hex>``), known at deploy.
         self.job_name = self.resource.get_att_string("LabelingJobName")
         #: The job's ARN.
@@ -220,22 +316,68 @@ class LabelingJob(Construct):
                 ("SkippedObjectCount", self.resource.get_att_string("SkippedObjectCount"), "Objects skipped"),
                 ("DataSetupNotes", self.resource.get_att_string("DataSetupNotes"), "Data setup notes"),
             ]
+        if self.streaming is not None:
+            outputs.append(("InputTopicArn", self.streaming.input_topic.topic_arn, "Streaming job's input topic"))
+            if self.streaming.output_topic is not None:
+                outputs.append(
+                    ("OutputTopicArn", self.streaming.output_topic.topic_arn, "Streaming job's output topic")
+                )
+            outputs.append(
+                (
+                    "StreamingQueueName",
+                    f"{STREAMING_QUEUE_PREFIX}{self.job_name}",
+                    "SQS queue Ground Truth creates for the streaming job and leaves behind: delete it after the job",
+                )
+            )
+        if follows is not None:
+            outputs += [
+                ("FollowsJob", follows.job_name, "The labeling job this job starts after"),
+                ("ChainStatus", self.resource.get_att_string("ChainStatus"), "Whether the job has started"),
+            ]
+        #: The job's status notifications (``None`` without ``notifications``).
+        self.notifications: JobNotifications | None = None
+        if notifications is not None:
+            self.notifications = JobNotifications(
+                self, "Notifications", job_arn=self.job_arn, settings=notifications, job_label=self.node.path
+            )
+            outputs.append(
+                ("NotificationTopicArn", self.notifications.topic.topic_arn, "Topic of the job's status changes")
+            )
         for output_id, value, description in outputs:
             cdk.CfnOutput(self, output_id, value=value, description=f"{description} ({self.node.path})")
 
     def _execution_role(
         self, role: LabelingJobRole | iam.IRole | str | None, settings: JobSettings, buckets: LabelingBuckets
     ) -> iam.IRole:
-        """The given role, or a new ``LabelingJobRole``; a role of ours also gets read access to the data."""
+        """The given role, or a new ``LabelingJobRole``; a role of ours also gets what this job needs
+        beyond its buckets (the data elsewhere, keys, the VPC, the earlier job's buckets)."""
+        self._own_role: LabelingJobRole | None = None
         if isinstance(role, str):
             return iam.Role.from_role_arn(self, "ImportedRole", role, mutable=False)
         if role is None:
             role = LabelingJobRole(self, "Role", buckets=buckets, invoke_functions=settings.custom_lambda_arns)
         if not isinstance(role, LabelingJobRole):
             return role
-        if settings.auto_labeling is not None:
+        self._own_role = role
+        auto_labeling = settings.auto_labeling
+        if auto_labeling is not None:
             role.allow_passing_itself()
+            if auto_labeling.volume_kms_key_arn is not None:
+                role.use_key(auto_labeling.volume_kms_key_arn, VOLUME_KEY_ACTIONS)
+            if auto_labeling.vpc is not None:
+                role.allow_auto_labeling_vpc(auto_labeling.vpc.subnet_ids, auto_labeling.vpc.security_group_ids)
+        if settings.output_kms_key_arn is not None:
+            role.use_key(settings.output_kms_key_arn, ENCRYPT_ACTIONS)
         input = settings.input
+        if isinstance(input, PreviousJobOutput) and input.buckets is not None:
+            earlier = input.buckets
+            for bucket, prefix in (
+                (earlier.input_bucket, earlier.input_prefix),
+                (earlier.output_bucket, earlier.output_prefix),
+            ):
+                writes_there = bucket is buckets.output_bucket and prefix.startswith(buckets.output_prefix)
+                if not buckets.covers_input(bucket, prefix) and not writes_there:
+                    role.grant_read_prefix(bucket, prefix)
         if isinstance(input, ManifestInput):
             located = input.bucket_and_key()
             if located is not None:
@@ -243,6 +385,19 @@ class LabelingJob(Construct):
         elif isinstance(input, S3Data) and not buckets.covers_input(input.bucket, input.prefix):
             role.grant_read_prefix(input.bucket, input.prefix)
         return role.role
+
+    def _allow_streaming(self, job_role: iam.IRole, job_name_prefix: str, topics: StreamingTopics) -> None:
+        """Let a role of ours run the streaming job (an existing role needs these permissions already)."""
+        role = self._own_role
+        if role is None:
+            return
+        role.allow_streaming(
+            job_name_prefix=job_name_prefix,
+            input_topic_arn=topics.input_topic.topic_arn,
+            output_topic_arn=topics.output_topic.topic_arn if topics.output_topic is not None else None,
+        )
+        if topics.output_topic_key is not None:
+            role.use_key(topics.output_topic_key.key_arn, TOPIC_KEY_ACTIONS)
 
 
 def _default_prefix(text: str) -> str:

@@ -13,6 +13,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
 from constructs import Construct
@@ -50,6 +51,7 @@ def python_function(
     description: str,
     memory_size: int = 256,
     environment: dict[str, str] | None = None,
+    dead_letter_queue: sqs.IQueue | None = None,
 ) -> lambda_.Function:
     """A function on the latest Python runtime that logs to its own log group (one year)."""
     log_group = logs.LogGroup(scope, f"{id}Logs", retention=LOG_RETENTION)
@@ -71,6 +73,7 @@ def python_function(
         log_group=log_group,
         environment=environment,
         description=description,
+        dead_letter_queue=dead_letter_queue,
     )
 
 

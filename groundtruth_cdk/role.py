@@ -13,8 +13,40 @@ from constructs import Construct
 from groundtruth_cdk import compliance, nag
 from groundtruth_cdk.buckets import LabelingBuckets
 
-#: What SageMaker needs on the KMS key of an encrypted bucket.
-KMS_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+#: Reading objects encrypted with a key (the data, the generated job inputs).
+DECRYPT_ACTIONS = ("kms:Decrypt",)
+#: Writing the labels with a key (``OutputConfig.KmsKeyId``, or an SSE-KMS output bucket's default key),
+#: as the SageMaker Developer Guide's key policy for output encryption lists them.
+ENCRYPT_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
+#: Encrypting the storage volumes of automated data labeling's instances: SageMaker creates a grant
+#: for the instances' volumes (``VolumeKmsKeyId``). Only this key gets ``kms:CreateGrant``.
+VOLUME_KEY_ACTIONS = (*ENCRYPT_ACTIONS, "kms:CreateGrant")
+#: Publishing to a KMS-encrypted SNS topic.
+TOPIC_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
+#: The EC2 calls SageMaker makes with the role to attach training and inference jobs to your subnets.
+VPC_DESCRIBE_ACTIONS = (
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+)
+VPC_INTERFACE_ACTIONS = (
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DeleteNetworkInterfacePermission",
+)
+#: The SQS queue Ground Truth creates for a streaming job: ``GroundTruth-<job name>``.
+STREAMING_QUEUE_ACTIONS = (
+    "sqs:CreateQueue",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "sqs:ReceiveMessage",
+    "sqs:SendMessage",
+    "sqs:SetQueueAttributes",
+)
+STREAMING_QUEUE_PREFIX = "GroundTruth-"
 #: Ground Truth writes its job logs here.
 LOG_GROUP_NAME = "/aws/sagemaker/LabelingJobs"
 
@@ -66,22 +98,12 @@ class LabelingJobRole(Construct):
             self._scoped_s3()
         else:
             self._all_buckets_s3()
-        keys = {
-            b.encryption_key.key_arn: None for b in (buckets.input_bucket, buckets.output_bucket) if b.encryption_key
-        }
-        if keys:
-            nag.allow(
-                self.role,
-                sid="UseBucketKeys",
-                actions=KMS_ACTIONS,
-                resources=list(keys),
-            )
-            nag.acknowledge_wildcard_actions(
-                self.role,
-                KMS_ACTIONS,
-                "kms:ReEncrypt* and kms:GenerateDataKey* are the standard data-key operations, granted on the "
-                "buckets' own keys only.",
-            )
+        self._key_statements: set[tuple[str, tuple[str, ...]]] = set()
+        self._passes_itself = False
+        if buckets.input_bucket.encryption_key is not None:
+            self.use_key(buckets.input_bucket.encryption_key.key_arn, DECRYPT_ACTIONS)
+        if buckets.output_bucket.encryption_key is not None:
+            self.use_key(buckets.output_bucket.encryption_key.key_arn, ENCRYPT_ACTIONS)
         nag.allow(
             self.role,
             sid="PublishJobMetrics",
@@ -113,12 +135,99 @@ class LabelingJobRole(Construct):
             )
         compliance.acknowledge_created(self)
 
+    def use_key(self, key_arn: str, actions: tuple[str, ...]) -> None:
+        """Let the role use the KMS key ``key_arn`` for ``actions`` (once per key and set of actions).
+
+        Use :data:`DECRYPT_ACTIONS` (read), :data:`ENCRYPT_ACTIONS` (write labels),
+        :data:`VOLUME_KEY_ACTIONS` (auto-labeling volumes) or :data:`TOPIC_KEY_ACTIONS` (publish).
+        """
+        if (key_arn, actions) in self._key_statements:
+            return
+        self._key_statements.add((key_arn, actions))
+        nag.allow(self.role, sid=None, actions=sorted(actions), resources=[key_arn])
+        wildcards = [action for action in actions if "*" in action]
+        if wildcards:
+            nag.acknowledge_wildcard_actions(
+                self.role,
+                wildcards,
+                "kms:ReEncrypt* and kms:GenerateDataKey* are the data-key operations of S3 and SNS encryption, "
+                "granted on the named keys only.",
+            )
+
+    def allow_auto_labeling_vpc(self, subnet_ids: tuple[str, ...], security_group_ids: tuple[str, ...]) -> None:
+        """Let SageMaker attach automated data labeling's jobs to these subnets and security groups."""
+        stack = cdk.Stack.of(self)
+
+        def ec2_arn(resource: str, name: str) -> str:
+            return stack.format_arn(service="ec2", resource=resource, resource_name=name)
+
+        interfaces = ec2_arn("network-interface", "*")
+        subnets = [ec2_arn("subnet", subnet) for subnet in subnet_ids]
+        groups = [ec2_arn("security-group", group) for group in security_group_ids]
+        nag.allow(
+            self.role,
+            sid=None,
+            actions=list(VPC_DESCRIBE_ACTIONS),
+            resources=["*"],
+            wildcard_reason="The ec2:Describe* calls SageMaker makes to place the auto-labeling jobs in the VPC "
+            "have no resource-level permissions.",
+        )
+        nag.allow(
+            self.role,
+            sid=None,
+            actions=["ec2:CreateNetworkInterface"],
+            resources=[interfaces, *subnets, *groups],
+            wildcard_reason="SageMaker names the network interfaces it creates; they are limited to the given "
+            "subnets and security groups.",
+        )
+        nag.allow(
+            self.role,
+            sid=None,
+            actions=list(VPC_INTERFACE_ACTIONS),
+            resources=[interfaces],
+            conditions={"ArnEquals": {"ec2:Subnet": subnets}},
+            wildcard_reason="SageMaker manages the network interfaces it created in the given subnets (the "
+            "condition); their IDs are not known in advance.",
+        )
+
+    def allow_streaming(self, *, job_name_prefix: str, input_topic_arn: str, output_topic_arn: str | None) -> None:
+        """Let Ground Truth run streaming jobs named ``<job_name_prefix>-*``: create and read the job's SQS
+        queue, subscribe it to the input topic, and publish labeled objects to the output topic."""
+        stack = cdk.Stack.of(self)
+        queues = stack.format_arn(
+            service="sqs",
+            resource=f"{STREAMING_QUEUE_PREFIX}{job_name_prefix}-*",
+            arn_format=cdk.ArnFormat.NO_RESOURCE_NAME,
+        )
+        nag.allow(
+            self.role,
+            sid=None,
+            actions=list(STREAMING_QUEUE_ACTIONS),
+            resources=[queues],
+            wildcard_reason="Ground Truth creates one queue per streaming job, 'GroundTruth-<job name>'; the job "
+            "name ends in a hash chosen at deploy, so the wildcard covers only this job's name prefix.",
+        )
+        nag.allow(
+            self.role,
+            sid=None,
+            actions=["sns:Subscribe"],
+            resources=[input_topic_arn],
+            conditions={"StringEquals": {"sns:Protocol": "sqs"}, "StringLike": {"sns:Endpoint": queues}},
+        )
+        # As the SageMaker Developer Guide's scoped streaming policy does: on the input topic only.
+        nag.allow(self.role, sid=None, actions=["sns:Unsubscribe"], resources=[input_topic_arn])
+        if output_topic_arn is not None:
+            nag.allow(self.role, sid=None, actions=["sns:Publish"], resources=[output_topic_arn])
+
     def grant_read_object(self, bucket_arn: str, key: str) -> None:
         """Let the role read one more object, e.g. an input manifest outside the input prefix."""
         nag.allow(self.role, sid=None, actions=["s3:GetObject"], resources=[f"{bucket_arn}/{key}"])
 
     def allow_passing_itself(self) -> None:
         """Let SageMaker pass this role on to the training and inference jobs of automated data labeling."""
+        if self._passes_itself:
+            return
+        self._passes_itself = True
         nag.allow(
             self.role,
             sid="PassItselfToAutoLabeling",
@@ -138,7 +247,7 @@ class LabelingJobRole(Construct):
             "wildcard is limited to that prefix.",
         )
         if bucket.encryption_key is not None:
-            bucket.encryption_key.grant_decrypt(self.role)
+            self.use_key(bucket.encryption_key.key_arn, DECRYPT_ACTIONS)
 
     def _scoped_s3(self) -> None:
         buckets = self._buckets

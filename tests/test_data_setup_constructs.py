@@ -249,7 +249,7 @@ def test_auto_labeling_starts_from_an_earlier_model() -> None:
         scope,
         task_type=TaskType.TEXT_SINGLE_LABEL,
         input=ManifestInput("s3://data-bucket/all.manifest"),
-        auto_labeling=AutoLabeling(initial_model_arn=model),
+        auto_labeling=AutoLabeling(initial_model=model),
     )
     algorithms = flat_resolved(scope.resolve(job.request["LabelingJobAlgorithmsConfig"]))
     assert algorithms["InitialActiveLearningModelArn"] == model
@@ -265,8 +265,8 @@ def test_auto_labeling_starts_from_an_earlier_model() -> None:
             "auto_labeling: got '2 objects'; automated data labeling needs at least 1250",
         ),
         (
-            {"auto_labeling": AutoLabeling(initial_model_arn="my-model")},
-            "auto_labeling.initial_model_arn: got 'my-model'; a SageMaker model ARN",
+            {"auto_labeling": AutoLabeling(initial_model="my-model")},
+            "auto_labeling.initial_model: got 'my-model'; a SageMaker model ARN",
         ),
     ],
 )

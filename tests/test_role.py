@@ -203,21 +203,20 @@ def test_custom_lambdas_are_the_only_invocable_functions() -> None:
     }
 
 
-def test_kms_encrypted_buckets_grant_their_keys() -> None:
+def test_a_key_only_the_input_bucket_uses_is_granted_for_reading() -> None:
     scope = stack()
     key = kms.Key(scope, "Key", enable_key_rotation=True)
     data = s3.Bucket(scope, "Existing", encryption_key=key, encryption=s3.BucketEncryption.KMS)
     buckets = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_bucket=data)
     add_job(scope, buckets=buckets)
     statements = _policy(scope, Template.from_stack(scope), "JobRoleDefaultPolicy")
-    kms_statement = next(s for s in statements if "kms:Decrypt" in s["Action"])
-    assert kms_statement["Resource"] == f"<{scope.get_logical_id(key.node.default_child)}.Arn>"  # type: ignore[arg-type]
-    assert kms_statement["Action"] == [
-        "kms:Decrypt",
-        "kms:DescribeKey",
-        "kms:Encrypt",
-        "kms:GenerateDataKey*",
-        "kms:ReEncrypt*",
+    kms_statements = [s for s in statements if "kms:" in str(s["Action"])]
+    assert kms_statements == [
+        {
+            "Action": "kms:Decrypt",
+            "Effect": "Allow",
+            "Resource": f"<{scope.get_logical_id(key.node.default_child)}.Arn>",  # type: ignore[arg-type]
+        }
     ]
 
 
