@@ -173,10 +173,17 @@ EXEMPTIONS = MappingProxyType(
         "dead-letter queue": (
             Exemption(
                 "dead-letter queue of its own",
-                ("AwsSolutions-SQS3",),
+                ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"),
                 (),
                 "It is the dead-letter queue: it keeps, for 14 days, the events EventBridge or an "
                 "event-driven function could not handle.",
+            ),
+            Exemption(
+                "customer KMS key",
+                (),
+                ("CKV_AWS_27",),
+                "Encrypted at rest with SSE-SQS (SqsManagedSseEnabled, which checkov does not recognise) and "
+                "SSL-only; it holds event envelopes (a job ARN and status), no labeled data.",
             ),
         ),
     }
