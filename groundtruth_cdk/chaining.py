@@ -20,6 +20,18 @@ def labeling_job_arn(scope: Construct, name: str) -> str:
     return cdk.Stack.of(scope).format_arn(service="sagemaker", resource="labeling-job", resource_name=name)
 
 
+def allow_finding_pending_request(role: iam.IRole, buckets: LabelingBuckets, pending_request_key: str) -> None:
+    """Let ``role`` list the pending request's key: S3 then answers "no such key" rather than "access denied"
+    when there is none (a chain that already started, a delete after a failed create)."""
+    nag.allow(
+        role,
+        sid="FindThePendingRequest",
+        actions=["s3:ListBucket"],
+        resources=[buckets.input_bucket.bucket_arn],
+        conditions={"StringEquals": {"s3:prefix": pending_request_key}},
+    )
+
+
 class ChainStarter(Construct):
     """An EventBridge rule on the earlier job's ``Completed`` event and the function it starts.
 
@@ -56,6 +68,7 @@ class ChainStarter(Construct):
             actions=["s3:GetObject"],
             resources=[buckets.input_bucket.arn_for_objects(pending_request_key)],
         )
+        allow_finding_pending_request(role, buckets, pending_request_key)
         if buckets.input_bucket.encryption_key is not None:
             nag.allow(
                 role,

@@ -8,7 +8,7 @@ from constructs import Construct
 
 from groundtruth_cdk import compliance, lambdas, nag
 from groundtruth_cdk.buckets import LabelingBuckets
-from groundtruth_cdk.chaining import labeling_job_arn
+from groundtruth_cdk.chaining import allow_finding_pending_request, labeling_job_arn
 from groundtruth_cdk.inputs import ManifestInput, S3Data
 
 #: How long on_event may take: writing inputs, building a manifest from up to a million listed objects,
@@ -96,6 +96,7 @@ class JobProvider(Construct):
                 actions=["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
                 resources=[buckets.input_bucket.arn_for_objects(pending_request_key)],
             )
+            allow_finding_pending_request(handler_role, buckets, pending_request_key)
         status_role = lambdas.lambda_role(self, "StatusRole", "Describes one Ground Truth labeling job")
         nag.allow(
             status_role,

@@ -27,7 +27,6 @@ from groundtruth_cdk.job_settings import (
 from groundtruth_cdk.notifications import JobNotifications
 from groundtruth_cdk.role import (
     ENCRYPT_ACTIONS,
-    STREAMING_QUEUE_PREFIX,
     TOPIC_KEY_ACTIONS,
     VOLUME_KEY_ACTIONS,
     LabelingJobRole,
@@ -325,7 +324,7 @@ class LabelingJob(Construct):
             outputs.append(
                 (
                     "StreamingQueueName",
-                    f"{STREAMING_QUEUE_PREFIX}{self.job_name}",
+                    self.resource.get_att_string("StreamingQueueName"),
                     "SQS queue Ground Truth creates for the streaming job and leaves behind: delete it after the job",
                 )
             )

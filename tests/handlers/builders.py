@@ -198,8 +198,10 @@ def describe_response(
     *,
     tags: list[dict[str, str]] | None = None,
     failure_reason: str | None = None,
+    output: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Return a DescribeLabelingJob response (valid against the API model)."""
+    """Return a DescribeLabelingJob response (valid against the API model); ``output`` is its
+    LabelingJobOutput."""
     now = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
     response: dict[str, Any] = {
         "LabelingJobStatus": status,
@@ -218,6 +220,8 @@ def describe_response(
     }
     if failure_reason is not None:
         response["FailureReason"] = failure_reason
+    if output is not None:
+        response["LabelingJobOutput"] = output
     return response
 
 
@@ -316,3 +320,79 @@ def manifest_lines(s3: Any, uri: str = SETUP_MANIFEST_URI) -> list[dict[str, Any
 def source_refs(keys: list[str], bucket: str = DATA_BUCKET) -> list[dict[str, str]]:
     """Return the manifest lines expected for ``keys`` (source-ref lines, in key order)."""
     return [{"source-ref": f"s3://{bucket}/{key}"} for key in sorted(keys)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Chained jobs (FollowsJob) and streaming jobs
+# --------------------------------------------------------------------------------------------------
+
+PREVIOUS_JOB = "my-project-review-0a1b2c3d"
+PENDING_URI = f"s3://{ARTIFACTS_BUCKET}/labeling/pending/{LOGICAL_ID}.json"
+PREVIOUS_OUTPUT_MANIFEST = f"{OUTPUT_PATH}{PREVIOUS_JOB}/manifests/output/output.manifest"
+PREVIOUS_MODEL = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/{PREVIOUS_JOB}-final-model"
+ALGORITHM_SPEC = f"arn:aws:sagemaker:{REGION}:027400017018:labeling-job-algorithm-specification/object-detection"
+INPUT_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:labeling-input"
+OUTPUT_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:labeling-output"
+
+
+def chained_properties(
+    *, use_output_manifest: Any = "true", use_final_model: Any = "false", **overrides: Any
+) -> dict[str, Any]:
+    """Return the properties of a job following :data:`PREVIOUS_JOB` (by default on its output manifest,
+    so without ManifestLines); with ``use_final_model``, the request has automated data labeling."""
+    string_request = copy.deepcopy(STRING_REQUEST)
+    if use_final_model not in ("false", False):
+        string_request["LabelingJobAlgorithmsConfig"] = {"LabelingJobAlgorithmSpecificationArn": ALGORITHM_SPEC}
+    values: dict[str, Any] = {
+        "LabelingJobRequest": string_request,
+        "ManifestLines": None,
+        "FollowsJob": {
+            "LabelingJobName": PREVIOUS_JOB,
+            "UseOutputManifest": use_output_manifest,
+            "UseFinalModel": use_final_model,
+        },
+        "PendingRequestS3Uri": PENDING_URI,
+    }
+    values.update(overrides)
+    return properties(**values)
+
+
+def previous_output(*, model: bool = True) -> dict[str, str]:
+    """Return the LabelingJobOutput of the completed previous job (with or without a final model)."""
+    output = {"OutputDatasetS3Uri": PREVIOUS_OUTPUT_MANIFEST}
+    if model:
+        output["FinalActiveLearningModelArn"] = PREVIOUS_MODEL
+    return output
+
+
+def completion_event(name: str = PREVIOUS_JOB) -> dict[str, Any]:
+    """Return the EventBridge event of job ``name`` changing to Completed."""
+    return {
+        "version": "0",
+        "id": "4c5d6e7f-8091-a2b3-c4d5-e6f708192a3b",
+        "detail-type": "SageMaker Ground Truth Labeling Job State Change",
+        "source": "aws.sagemaker",
+        "account": ACCOUNT,
+        "time": "2025-01-02T03:04:05Z",
+        "region": REGION,
+        "resources": [job_arn(name)],
+        "detail": {"LabelingJobStatus": "Completed"},
+    }
+
+
+def streaming_string_request(*, s3_data_source: Any = None) -> dict[str, Any]:
+    """Return a streaming job's string request: an SNS input topic, an SNS output topic; ``s3_data_source``
+    (when given) is the S3DataSource kept beside the topic."""
+    string_request = copy.deepcopy(STRING_REQUEST)
+    data_source: dict[str, Any] = {"SnsDataSource": {"SnsTopicArn": INPUT_TOPIC}}
+    if s3_data_source is not None:
+        data_source["S3DataSource"] = s3_data_source
+    string_request["InputConfig"]["DataSource"] = data_source
+    string_request["OutputConfig"]["SnsTopicArn"] = OUTPUT_TOPIC
+    del string_request["StoppingConditions"]
+    return string_request
+
+
+def streaming_queue(name: str) -> str:
+    """Return the SQS queue Ground Truth creates for streaming job ``name`` (documented: lower case)."""
+    return f"GroundTruth-{name.lower()}"

@@ -12,9 +12,9 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from groundtruth_cdk.handlers.labeling_job import data_setup, index
+from groundtruth_cdk.handlers.labeling_job import chain, data_setup, index
 
-from .builders import ARTIFACTS_BUCKET, DATA_BUCKET, REGION, SETUP_FOLDER
+from .builders import ARTIFACTS_BUCKET, DATA_BUCKET, PENDING_URI, REGION, SETUP_FOLDER
 
 _FAKE_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": REGION,
@@ -77,6 +77,13 @@ def sagemaker(handler: ModuleType) -> Iterator[Stubber]:
 def s3(handler: ModuleType) -> Any:
     """Return the handler's (moto) S3 client."""
     return handler._client("s3")
+
+
+@pytest.fixture
+def chain_function(handler: ModuleType, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """Return the chain function's module, configured like its Lambda (it shares the handler's clients)."""
+    monkeypatch.setenv("PENDING_REQUEST_URI", PENDING_URI)
+    return chain
 
 
 # --------------------------------------------------------------------------------------------------

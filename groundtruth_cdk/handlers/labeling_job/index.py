@@ -13,11 +13,19 @@ a labeling job name be reused, not even after the job stopped or failed.
 With a ``DataSetup`` property, :mod:`data_setup` builds the input manifest from S3 (a listed prefix or
 a filtered manifest) before the job is created, and the counts it reports join the resource's Data.
 
+With a ``FollowsJob`` property the job is chained after an earlier one (its output manifest and/or its
+final active-learning model become this job's input). The complete request is first written to
+``PendingRequestS3Uri``; if the previous job has completed, the job is created at once, otherwise the
+resource succeeds without a job and :mod:`chain` creates it from that document when the previous job's
+completion event arrives. A request with ``InputConfig.DataSource.SnsDataSource`` is a streaming job: it
+needs no manifest and runs until it is stopped.
+
 Runs on the Lambda Python runtime with the standard library and boto3/botocore only.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -45,11 +53,19 @@ except ImportError:
 __all__ = [
     "LOGICAL_ID_TAG",
     "STACK_ID_TAG",
+    "FollowsJob",
     "LabelingJobError",
+    "Owner",
+    "PendingRequest",
+    "apply_previous_output",
+    "describe_job",
     "is_complete",
     "job_name",
+    "load_pending",
     "on_event",
+    "parse_object_uri",
     "restore_types",
+    "start_job",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -96,6 +112,21 @@ DATA_SETUP_KEYS = ("ObjectCount", "SkippedObjectCount", "DataSetupNotes")
 
 #: Bound on DataSetupNotes, in bytes once JSON-encoded as UTF-8 (the response must stay under 4 KB).
 MAX_NOTES_BYTES = 500
+
+#: Key of on_event's response telling is_complete that a chained job waits for its previous job: there is
+#: no job to describe yet, so the resource is complete at once with on_event's Data.
+WAITING_KEY = "WaitingForPreviousJob"
+
+#: Data key of a chained job: whether it started or still waits for its previous job.
+CHAIN_STATUS_KEY = "ChainStatus"
+#: Bound on ChainStatus, in bytes once JSON-encoded as UTF-8.
+MAX_CHAIN_STATUS_BYTES = 200
+
+#: Data key of a streaming job: the SQS queue Ground Truth creates for it (and leaves behind).
+STREAMING_QUEUE_KEY = "StreamingQueueName"
+
+#: Data keys on_event computes that is_complete passes on (the framework hands it on_event's Data).
+PASSED_ON_KEYS = (*DATA_SETUP_KEYS, CHAIN_STATUS_KEY, STREAMING_QUEUE_KEY)
 
 #: Statuses in which the job still has work to stop.
 RUNNING_STATUSES = frozenset({"Initializing", "InProgress"})
@@ -177,13 +208,17 @@ def is_complete(event: Event, context: object) -> Response:
 
     Returns:
         ``{"IsComplete": False}`` while the job initializes (or SageMaker is throttling),
-        ``{"IsComplete": True, "Data": {...}}`` once it is running or done.
+        ``{"IsComplete": True, "Data": {...}}`` once it is running or done, and at once (without a call)
+        for a chained job still waiting for its previous job.
 
     Raises:
         LabelingJobError: the job failed or was stopped before it started.
     """
     if event["RequestType"] == "Delete":
         return {"IsComplete": _has_stopped(event.get("PhysicalResourceId", ""))}
+    if event.get(WAITING_KEY) is True:
+        data = event.get("Data")
+        return {"IsComplete": True, "Data": dict(data) if isinstance(data, Mapping) else {}}
     name = event["PhysicalResourceId"]
     try:
         job = _client("sagemaker").describe_labeling_job(LabelingJobName=name)
@@ -198,7 +233,7 @@ def is_complete(event: Event, context: object) -> Response:
         return {"IsComplete": False}
     if status in ("InProgress", "Completed") or (event.get(ADOPTED_KEY) is True and status in ENDED_STATUSES):
         data = _job_data(name, job["LabelingJobArn"], job["OutputConfig"]["S3OutputPath"], event["StackId"])
-        data.update(_data_setup_data(event))
+        data.update(_passed_on_data(event))
         return {"IsComplete": True, "Data": data}
     if status == "Failed":
         raise LabelingJobError(f"Labeling job {name} failed: {job.get('FailureReason', 'no reason given')}")
@@ -216,7 +251,7 @@ def is_complete(event: Event, context: object) -> Response:
 
 
 @dataclass(frozen=True)
-class _Owner:
+class Owner:
     """The CloudFormation resource a job belongs to."""
 
     stack_id: str
@@ -236,9 +271,12 @@ class _Owner:
 
 
 def _create(event: Event, context: object) -> Response:
-    """Write the job's inputs to S3 and create the job (or adopt it if this resource already did)."""
+    """Write the job's inputs to S3 and create the job (or adopt it if this resource already did).
+
+    A chained job (``FollowsJob``) goes through :func:`_create_chained` once its request is complete.
+    """
     properties = event["ResourceProperties"]
-    owner = _Owner(stack_id=event["StackId"], logical_id=event["LogicalResourceId"])
+    owner = Owner(stack_id=event["StackId"], logical_id=event["LogicalResourceId"])
     template = _required(properties, "LabelingJobRequest")
     if not isinstance(template, Mapping):
         raise LabelingJobError("Property LabelingJobRequest must be an object")
@@ -247,6 +285,7 @@ def _create(event: Event, context: object) -> Response:
     request = restore_types(template, _create_request_shape(), "LabelingJobRequest")
     request["LabelingJobName"] = name
     existing = _existing_job(name) if event["RequestType"] == "Update" else None
+    chain = _parse_chain(properties, request)
     if existing is not None:
         # A rollback to the previous properties or a ServiceToken-only update: the job exists, so its
         # inputs are not rebuilt (rewriting a running job's manifest or template would change it). A
@@ -255,31 +294,77 @@ def _create(event: Event, context: object) -> Response:
         data = _job_data(name, arn, existing["OutputConfig"]["S3OutputPath"], owner.stack_id)
         if "DataSetup" in properties:
             data.update(_existing_job_setup_data(existing))
+        data.update(_job_notes(request, None if chain is None else _started_status(chain.follows)))
         return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: _is_current(event, name)}
     region = _region_and_partition(owner.stack_id)[0]
     uris, outcome = _write_artifacts(properties, name, region=region, deadline=_deadline(context))
     for path, uri in uris.items():
         _set_path(request, path, uri)
+    _drop_empty_s3_source(request)
     request["Tags"] = _with_ownership_tags(request.get("Tags", []), owner)
+    setup_data = _outcome_data(outcome) if outcome is not None else {}
+    if chain is not None:
+        return _create_chained(event, request, chain, owner, setup_data)
     arn, existed = _create_job(request, owner, event)
     data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
-    if outcome is not None:
-        data.update(_outcome_data(outcome))
+    data.update(setup_data)
+    data.update(_job_notes(request, None))
     # Read by is_complete only (the framework passes extra keys to it, not to CloudFormation).
     return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: existed and _is_current(event, name)}
+
+
+def _job_notes(request: Mapping[str, Any], chain_status: str | None) -> dict[str, str]:
+    """Return the Data keys describing how the job runs: its chain status, its streaming queue.
+
+    ``StreamingQueueName`` is the SQS queue Ground Truth creates for a streaming job (named after the
+    job, in lower case); ``ChainStatus`` is given for a chained job only and kept short.
+    """
+    notes: dict[str, str] = {}
+    if chain_status is not None:
+        notes[CHAIN_STATUS_KEY] = _truncate(chain_status, MAX_CHAIN_STATUS_BYTES)
+    if _is_streaming(request):
+        notes[STREAMING_QUEUE_KEY] = _streaming_queue_name(str(request["LabelingJobName"]))
+    return notes
+
+
+def _is_streaming(request: object) -> bool:
+    """Whether the request is a streaming job's (its input has an SNS topic)."""
+    return isinstance(_member(request, "InputConfig", "DataSource", "SnsDataSource"), Mapping)
+
+
+def _member(value: object, *path: str) -> Any:
+    """Return ``value[path[0]][path[1]]...``, or None where a level is missing or not an object."""
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _streaming_queue_name(name: str) -> str:
+    """Return the name of the SQS queue Ground Truth creates for streaming job ``name``."""
+    return f"GroundTruth-{name.lower()}"
+
+
+def _drop_empty_s3_source(request: dict[str, Any]) -> None:
+    """Remove an empty ``S3DataSource`` beside an ``SnsDataSource``: a streaming job needs no manifest, and
+    the API rejects an S3 data source without one."""
+    source = _member(request, "InputConfig", "DataSource")
+    if isinstance(source, dict) and "SnsDataSource" in source and source.get("S3DataSource") == {}:
+        del source["S3DataSource"]
 
 
 def _existing_job(name: str) -> dict[str, Any] | None:
     """DescribeLabelingJob's response for ``name``, or ``None`` when no job has that name."""
     try:
-        return _describe_job(name)
+        return describe_job(name)
     except ClientError as error:
         if _error_code(error) == "ResourceNotFound":
             return None
         raise
 
 
-def _adopt(job: Mapping[str, Any], event: Event, owner: _Owner) -> str:
+def _adopt(job: Mapping[str, Any], event: Event, owner: Owner) -> str:
     """Accept an existing job with this resource's name, or fail saying why; return its ARN.
 
     Accepted: a job of this resource that is still starting or running (a retried Create, a rollback
@@ -362,7 +447,7 @@ def job_name(prefix: str, properties: Mapping[str, Any], *, stack_id: str, logic
     return name
 
 
-def _with_ownership_tags(tags: list[dict[str, str]], owner: _Owner) -> list[dict[str, str]]:
+def _with_ownership_tags(tags: list[dict[str, str]], owner: Owner) -> list[dict[str, str]]:
     """Return ``tags`` with the ownership tags set (replacing any with the same keys)."""
     kept = [tag for tag in tags if tag.get("Key") not in (STACK_ID_TAG, LOGICAL_ID_TAG)]
     return kept + owner.tags()
@@ -376,11 +461,26 @@ def _set_path(request: dict[str, Any], path: tuple[str, ...], value: str) -> Non
     node[path[-1]] = value
 
 
-def _create_job(request: dict[str, Any], owner: _Owner, event: Event) -> tuple[str, bool]:
+def _create_job(request: dict[str, Any], owner: Owner, event: Event) -> tuple[str, bool]:
     """Call CreateLabelingJob; return the job ARN and whether the job existed already.
 
-    A name that came into use since :func:`_existing_job` looked (a concurrent retry) is accepted on
-    the terms of :func:`_adopt`.
+    A name that came into use since :func:`_existing_job` looked (a concurrent retry, or the chain
+    function starting a chained job) is accepted on the terms of :func:`_adopt`.
+    """
+    arn = start_job(request)
+    if arn is not None:
+        return arn, False
+    return _adopt(describe_job(request["LabelingJobName"]), event, owner), True
+
+
+def start_job(request: Mapping[str, Any]) -> str | None:
+    """Call CreateLabelingJob with ``request``; return the new job's ARN, or None if the name is in use.
+
+    Throttling, server errors and the errors of a not yet propagated IAM role are retried.
+
+    Raises:
+        LabelingJobError: the call still failed after :data:`MAX_ATTEMPTS` attempts.
+        ClientError: any other error of the service.
     """
     name = request["LabelingJobName"]
     sagemaker = _client("sagemaker")
@@ -390,16 +490,18 @@ def _create_job(request: dict[str, Any], owner: _Owner, event: Event) -> tuple[s
             f"CreateLabelingJob {name}",
             _is_retryable_create_error,
         )
-        LOGGER.info("Created labeling job %s", name)
-        return str(response["LabelingJobArn"]), False
     except ClientError as error:
         if _error_code(error) != "ResourceInUse":
             raise
-    return _adopt(_describe_job(name), event, owner), True
+        LOGGER.info("A labeling job named %s exists already", name)
+        return None
+    LOGGER.info("Created labeling job %s", name)
+    return str(response["LabelingJobArn"])
 
 
-def _describe_job(name: str) -> dict[str, Any]:
-    """Return DescribeLabelingJob's response for ``name`` (transient errors retried)."""
+def describe_job(name: str) -> dict[str, Any]:
+    """Return DescribeLabelingJob's response for ``name`` (transient errors retried; a missing job raises
+    ClientError ``ResourceNotFound``)."""
     sagemaker = _client("sagemaker")
     response: dict[str, Any] = _with_retries(
         lambda: sagemaker.describe_labeling_job(LabelingJobName=name),
@@ -419,6 +521,17 @@ def _job_data(name: str, arn: str, s3_output_path: str, stack_id: str) -> dict[s
         "OutputManifestS3Uri": f"{s3_output_path.rstrip('/')}/{name}/manifests/output/output.manifest",
         "ConsoleUrl": f"https://{console}/sagemaker/groundtruth?region={region}#/labeling-jobs/details/{name}",
     }
+
+
+def _expected_job_arn(name: str, stack_id: str) -> str:
+    """Return the ARN job ``name`` will have, in the stack's partition, region and account.
+
+    SageMaker puts resource names in lower case in its ARNs.
+    """
+    region, partition = _region_and_partition(stack_id)
+    parts = stack_id.split(":")
+    account = parts[4] if len(parts) >= 5 else ""
+    return f"arn:{partition}:sagemaker:{region}:{account}:labeling-job/{name.lower()}"
 
 
 def _region_and_partition(stack_id: str) -> tuple[str, str]:
@@ -574,12 +687,12 @@ def _outcome_data(outcome: data_setup.Outcome) -> dict[str, str]:
     }
 
 
-def _data_setup_data(event: Event) -> dict[str, str]:
-    """Return the data setup keys of on_event's Data, which the framework passes to is_complete."""
+def _passed_on_data(event: Event) -> dict[str, str]:
+    """Return the :data:`PASSED_ON_KEYS` of on_event's Data, which the framework passes to is_complete."""
     data = event.get("Data")
     if not isinstance(data, Mapping):
         return {}
-    return {key: str(data[key]) for key in DATA_SETUP_KEYS if key in data}
+    return {key: str(data[key]) for key in PASSED_ON_KEYS if key in data}
 
 
 def _deadline(context: object) -> float | None:
@@ -606,6 +719,340 @@ def _put_object(bucket: str, key: str, body: bytes, content_type: str) -> None:
         _is_transient,
     )
     LOGGER.info("Wrote s3://%s/%s (%d bytes)", bucket, key, len(body))
+
+
+# --------------------------------------------------------------------------------------------------
+# Chained jobs (FollowsJob)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowsJob:
+    """The job a chained job follows, and what it takes from that job once it has completed."""
+
+    job_name: str
+    use_output_manifest: bool
+    use_final_model: bool
+
+    @classmethod
+    def parse(cls, value: object, where: str) -> FollowsJob:
+        """Read a ``FollowsJob`` value (booleans may be "true"/"false" strings, missing ones are false).
+
+        Raises:
+            LabelingJobError: the value is not an object, or names no valid job name.
+        """
+        if not isinstance(value, Mapping):
+            raise LabelingJobError(f"{where} must be an object")
+        name = value.get("LabelingJobName")
+        if not isinstance(name, str) or len(name) > MAX_JOB_NAME_LENGTH or not JOB_NAME_PATTERN.fullmatch(name):
+            raise LabelingJobError(f"{where}.LabelingJobName must be a labeling job name, not {name!r}")
+        return cls(
+            job_name=name,
+            use_output_manifest=_flag(value, "UseOutputManifest", where),
+            use_final_model=_flag(value, "UseFinalModel", where),
+        )
+
+    def document(self) -> dict[str, Any]:
+        """Return the value as the pending document stores it (real booleans)."""
+        return {
+            "LabelingJobName": self.job_name,
+            "UseOutputManifest": self.use_output_manifest,
+            "UseFinalModel": self.use_final_model,
+        }
+
+
+def _flag(value: Mapping[str, Any], key: str, where: str) -> bool:
+    """Return a boolean member of ``value`` given as a boolean or as "true"/"false" (missing: false)."""
+    flag = value.get(key, False)
+    if isinstance(flag, bool):
+        return flag
+    if isinstance(flag, str):
+        return bool(_convert_scalar(flag, "boolean", f"{where}.{key}"))
+    raise LabelingJobError(f"{where}.{key} must be true or false, got {flag!r}")
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """A chained job's complete CreateLabelingJob request, waiting for the previous job to complete.
+
+    Stored as JSON ``{"LabelingJobName", "Request", "FollowsJob", "StackId", "LogicalResourceId"}``.
+    """
+
+    request: dict[str, Any]
+    follows: FollowsJob
+    owner: Owner
+
+    @property
+    def job_name(self) -> str:
+        """The name of the job the request creates."""
+        return str(self.request["LabelingJobName"])
+
+    def document(self) -> dict[str, Any]:
+        """Return the JSON document stored in S3."""
+        return {
+            "LabelingJobName": self.job_name,
+            "Request": self.request,
+            "FollowsJob": self.follows.document(),
+            "StackId": self.owner.stack_id,
+            "LogicalResourceId": self.owner.logical_id,
+        }
+
+    @classmethod
+    def from_document(cls, document: object, uri: str) -> PendingRequest:
+        """Read a stored document.
+
+        Raises:
+            LabelingJobError: the document is not one this module wrote.
+        """
+        where = f"The pending request {uri}"
+        if not isinstance(document, Mapping):
+            raise LabelingJobError(f"{where} is not a JSON object")
+        request = document.get("Request")
+        if not isinstance(request, dict) or request.get("LabelingJobName") != document.get("LabelingJobName"):
+            raise LabelingJobError(f"{where} has no Request for the job it names")
+        stack_id, logical_id = document.get("StackId"), document.get("LogicalResourceId")
+        if not isinstance(stack_id, str) or not isinstance(logical_id, str) or not stack_id or not logical_id:
+            raise LabelingJobError(f"{where} does not name its stack and logical id")
+        follows = FollowsJob.parse(document.get("FollowsJob"), f"{where}: FollowsJob")
+        return cls(request=request, follows=follows, owner=Owner(stack_id=stack_id, logical_id=logical_id))
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """A chained resource's settings: the job it follows and where its request waits."""
+
+    follows: FollowsJob
+    pending_uri: str
+
+
+def _parse_chain(properties: Mapping[str, Any], request: Mapping[str, Any]) -> _Chain | None:
+    """Read ``FollowsJob`` and ``PendingRequestS3Uri`` (None without FollowsJob), checking they fit the rest.
+
+    Raises:
+        LabelingJobError: PendingRequestS3Uri is missing or not an object URI; the previous job's output
+            manifest is asked for together with another manifest (DataSetup, ManifestLines or a
+            ManifestS3Uri in the request); its final model is asked for without automated data labeling.
+    """
+    value = properties.get("FollowsJob")
+    if value is None:
+        return None
+    follows = FollowsJob.parse(value, "Property FollowsJob")
+    uri = _required(properties, "PendingRequestS3Uri")
+    parse_object_uri(uri, "Property PendingRequestS3Uri")
+    if follows.use_output_manifest:
+        for other in ("DataSetup", "ManifestLines"):
+            if properties.get(other) is not None:
+                raise LabelingJobError(
+                    f"Properties {other} and FollowsJob.UseOutputManifest cannot be used together: the "
+                    "previous job's output manifest is this job's input"
+                )
+        if _member(request, *_MANIFEST_PATH):
+            raise LabelingJobError(
+                "LabelingJobRequest.InputConfig.DataSource.S3DataSource.ManifestS3Uri and "
+                "FollowsJob.UseOutputManifest cannot be used together"
+            )
+    if follows.use_final_model and not isinstance(request.get("LabelingJobAlgorithmsConfig"), Mapping):
+        raise LabelingJobError(
+            "FollowsJob.UseFinalModel needs LabelingJobRequest.LabelingJobAlgorithmsConfig: only a job with "
+            "automated data labeling can start from the previous job's model"
+        )
+    return _Chain(follows=follows, pending_uri=str(uri))
+
+
+def _started_status(follows: FollowsJob) -> str:
+    """ChainStatus of a chained job that exists."""
+    return f"started after {follows.job_name} completed"
+
+
+def _create_chained(
+    event: Event, request: dict[str, Any], chain: _Chain, owner: Owner, setup_data: Mapping[str, str]
+) -> Response:
+    """Store the complete request, then create the job if the previous job has completed, else leave it
+    waiting for :mod:`chain`.
+
+    The request is stored before the previous job is described, so a completion event arriving between
+    the two calls finds it. If this fails afterwards, the stored request is withdrawn (when it is still
+    this job's), so the chain never starts a job whose resource failed.
+    """
+    name = str(request["LabelingJobName"])
+    follows = chain.follows
+    _put_json(chain.pending_uri, PendingRequest(request=request, follows=follows, owner=owner).document())
+    try:
+        previous = _describe_previous(follows.job_name)
+        status = previous["LabelingJobStatus"]
+        if status in RUNNING_STATUSES or (status in ENDED_STATUSES and _is_current(event, name)):
+            # Still running: the chain function creates the job on completion. Ended, for an update
+            # keeping this waiting resource (a ServiceToken change, its rollback): nothing changes, and
+            # failing would leave the stack unable to roll back.
+            waiting = f"waiting for {follows.job_name} to complete"
+            if status not in RUNNING_STATUSES:
+                waiting = f"never starts: {follows.job_name} is {status}"
+            LOGGER.info("Labeling job %s: %s (it is %s)", name, waiting, status)
+            arn = _expected_job_arn(name, owner.stack_id)
+            data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
+            data.update(setup_data)
+            data.update(_job_notes(request, waiting))
+            return {"PhysicalResourceId": name, "Data": data, WAITING_KEY: True}
+        _check_completed(previous)
+        arn, existed = _create_job(apply_previous_output(request, follows, previous), owner, event)
+    except Exception:
+        _withdraw_pending(chain.pending_uri, name, quiet=True)
+        raise
+    data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
+    data.update(setup_data)
+    data.update(_job_notes(request, _started_status(follows)))
+    return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: existed and _is_current(event, name)}
+
+
+def _describe_previous(name: str) -> dict[str, Any]:
+    """Describe the job a chained job follows, failing clearly when there is none."""
+    try:
+        return describe_job(name)
+    except ClientError as error:
+        if _error_code(error) != "ResourceNotFound":
+            raise
+        raise LabelingJobError(
+            f"FollowsJob: there is no labeling job named {name} in this account and region"
+        ) from error
+
+
+def _check_completed(previous: Mapping[str, Any]) -> None:
+    """Fail unless the previous job is Completed (a job that ended otherwise never completes)."""
+    status = previous["LabelingJobStatus"]
+    if status == "Completed":
+        return
+    name = previous["LabelingJobName"]
+    reason = f" ({previous['FailureReason']})" if previous.get("FailureReason") else ""
+    raise LabelingJobError(
+        f"The previous labeling job {name} is {status}{reason} and will never complete, so the job that "
+        "follows it cannot start."
+    )
+
+
+def apply_previous_output(
+    request: Mapping[str, Any], follows: FollowsJob, previous: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return a copy of ``request`` taking what ``follows`` asks for from the completed ``previous`` job.
+
+    ``UseOutputManifest`` sets the input manifest to the previous job's output manifest; ``UseFinalModel``
+    sets the initial active-learning model to its final model.
+
+    Args:
+        request: a chained job's complete CreateLabelingJob request.
+        follows: what the request takes from the previous job.
+        previous: DescribeLabelingJob's response for the previous job, which has completed.
+
+    Raises:
+        LabelingJobError: the previous job has no output manifest, or trained no model.
+    """
+    name = previous["LabelingJobName"]
+    output = previous.get("LabelingJobOutput") or {}
+    filled = copy.deepcopy(dict(request))
+    if follows.use_output_manifest:
+        manifest = output.get("OutputDatasetS3Uri")
+        if not manifest:
+            raise LabelingJobError(f"The previous labeling job {name} completed without an output manifest")
+        _set_path(filled, _MANIFEST_PATH, str(manifest))
+    if follows.use_final_model:
+        model = output.get("FinalActiveLearningModelArn")
+        if not model:
+            raise LabelingJobError(
+                f"The previous labeling job {name} trained no model (it has no FinalActiveLearningModelArn: it "
+                "did not use automated data labeling, or labeled too few objects to train one), so this job "
+                "cannot start from its final model."
+            )
+        _set_path(filled, ("LabelingJobAlgorithmsConfig", "InitialActiveLearningModelArn"), str(model))
+    return filled
+
+
+def load_pending(uri: str) -> PendingRequest | None:
+    """Return the pending request stored at ``uri``, or None when there is none.
+
+    Raises:
+        LabelingJobError: the object is not a pending request this module wrote.
+    """
+    body = _read_object(uri)
+    if body is None:
+        return None
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except ValueError as error:
+        raise LabelingJobError(f"The pending request {uri} is not JSON: {error}") from error
+    return PendingRequest.from_document(document, uri)
+
+
+def _withdraw_pending(uri: str, name: str, *, quiet: bool = False) -> None:
+    """Delete the pending request at ``uri`` if it is job ``name``'s; keep another job's (a replacement's).
+
+    With ``quiet``, a failure is logged instead of raised (cleaning up after another error).
+    """
+    try:
+        body = _read_object(uri)
+        if body is None:
+            LOGGER.info("No pending request at %s", uri)
+            return
+        owner_name = _named_job(body)
+        if owner_name != name:
+            LOGGER.info("The pending request at %s is for %s, not %s: kept", uri, owner_name, name)
+            return
+        bucket, key = parse_object_uri(uri, "PendingRequestS3Uri")
+        s3 = _client("s3")
+        _retry_transient(lambda: s3.delete_object(Bucket=bucket, Key=key), f"DeleteObject {uri}")
+        LOGGER.info("Deleted the pending request of %s at %s: the chain will not start it", name, uri)
+    except Exception:
+        if not quiet:
+            raise
+        LOGGER.exception("Could not withdraw the pending request of %s at %s", name, uri)
+
+
+def _named_job(body: bytes) -> object:
+    """Return the LabelingJobName a stored pending request names (None if it is not a JSON object)."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except ValueError:
+        return None
+    return document.get("LabelingJobName") if isinstance(document, Mapping) else None
+
+
+_S3_OBJECT_URI = re.compile(r"s3://(?P<bucket>[^/]+)/(?P<key>[^/].*[^/]|[^/])")
+
+
+def parse_object_uri(uri: object, what: str) -> tuple[str, str]:
+    """Return the bucket and key of an ``s3://bucket/key`` object URI.
+
+    Raises:
+        LabelingJobError: ``uri`` is not one (``what`` names it in the message).
+    """
+    match = _S3_OBJECT_URI.fullmatch(uri) if isinstance(uri, str) else None
+    if match is None:
+        raise LabelingJobError(f"{what} must be an S3 object URI s3://bucket/key, not {uri!r}")
+    return match["bucket"], match["key"]
+
+
+def _is_object_uri(uri: object) -> bool:
+    """Whether ``uri`` is an ``s3://bucket/key`` object URI."""
+    return isinstance(uri, str) and _S3_OBJECT_URI.fullmatch(uri) is not None
+
+
+def _put_json(uri: str, document: Mapping[str, Any]) -> None:
+    """Write ``document`` as JSON to the object ``uri``."""
+    bucket, key = parse_object_uri(uri, "PendingRequestS3Uri")
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    _put_object(bucket, key, body, "application/json")
+
+
+def _read_object(uri: str) -> bytes | None:
+    """Return the content of the object ``uri``, or None when there is no such object (or bucket)."""
+    bucket, key = parse_object_uri(uri, "PendingRequestS3Uri")
+    s3 = _client("s3")
+    try:
+        response = _retry_transient(lambda: s3.get_object(Bucket=bucket, Key=key), f"GetObject {uri}")
+    except ClientError as error:
+        if _error_code(error) in ("NoSuchKey", "NoSuchBucket", "404"):
+            return None
+        raise
+    body: bytes = response["Body"].read()
+    return body
 
 
 # --------------------------------------------------------------------------------------------------
@@ -677,17 +1124,25 @@ def _convert_scalar(value: str, kind: str, path: str) -> Any:
 
 
 def _delete(event: Event) -> Response:
-    """Stop the job if it is still running; never delete anything (results stay in S3).
+    """Stop the job if it is still running; never delete its inputs or results (they stay in S3).
 
-    A physical id that is not a job name (the Provider framework's marker for a failed create) and a
-    job that no longer exists are both successes.
+    A chained job's pending request is deleted first when it is this job's (so the chain never starts a
+    deleted job), and kept when a replacement already stored its own. A physical id that is not a job
+    name (the Provider framework's marker for a failed create) and a job that does not exist (never
+    created, or gone) are both successes.
     """
     name = event.get("PhysicalResourceId", "")
+    properties = event.get("ResourceProperties") or {}
+    pending_uri = properties.get("PendingRequestS3Uri")
+    if _is_object_uri(pending_uri):
+        _withdraw_pending(str(pending_uri), name)
+    elif pending_uri is not None:
+        LOGGER.warning("PendingRequestS3Uri %r is not an S3 object URI: no pending request to withdraw", pending_uri)
     if len(name) > MAX_JOB_NAME_LENGTH or not JOB_NAME_PATTERN.fullmatch(name):
         LOGGER.info("Physical id %r is not a labeling job name: nothing to stop", name)
         return {"PhysicalResourceId": name}
     try:
-        status = _describe_job(name)["LabelingJobStatus"]
+        status = describe_job(name)["LabelingJobStatus"]
     except ClientError as error:
         if _error_code(error) != "ResourceNotFound":
             raise
@@ -697,6 +1152,12 @@ def _delete(event: Event) -> Response:
         _stop_job(name)
     else:
         LOGGER.info("Labeling job %s is %s: nothing to stop", name, status)
+    if _is_streaming(properties.get("LabelingJobRequest")):
+        LOGGER.info(
+            "Streaming job %s: Ground Truth leaves its SQS queue %s behind; delete it once the job has stopped",
+            name,
+            _streaming_queue_name(name),
+        )
     return {"PhysicalResourceId": name}
 
 

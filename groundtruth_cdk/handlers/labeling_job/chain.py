@@ -1,0 +1,109 @@
+"""Starts a chained labeling job when the job it follows has completed.
+
+The target of an EventBridge rule on the previous job's state change to ``Completed``. ``Custom::LabelingJob``
+(:mod:`index`) stored the chained job's complete CreateLabelingJob request at ``PENDING_REQUEST_URI``
+when its previous job had not completed yet; this function fills in what the request takes from the
+previous job (its output manifest, its final model) and creates the job.
+
+Nothing in the event is trusted: the previous job is described, and the job is created only if that job
+is ``Completed``. Running twice is harmless: a job of the same name owned by the same resource means the
+job was already started (by an earlier event, or by the custom resource itself). Errors are raised, so
+Lambda retries the asynchronous invocation.
+
+Runs on the Lambda Python runtime with the standard library and boto3/botocore only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+# Lambda loads this file as the top-level module ``chain`` (its folder is the code root); the tests
+# import it as part of the package.
+try:
+    from . import aws_calls, index
+except ImportError:
+    import aws_calls  # type: ignore[no-redef,import-not-found]
+    import index  # type: ignore[no-redef,import-not-found]
+
+__all__ = ["PENDING_REQUEST_URI_ENV", "on_previous_job_completed"]
+
+LOGGER = logging.getLogger(__name__)
+LOGGER.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+
+#: Environment variable holding the S3 URI of the pending request (the resource's PendingRequestS3Uri).
+PENDING_REQUEST_URI_ENV = "PENDING_REQUEST_URI"
+
+#: The resource-name part of a labeling job ARN.
+_JOB_ARN_MARKER = ":labeling-job/"
+
+Result = dict[str, Any]
+
+
+@aws_calls.reported_as(index.LabelingJobError)
+def on_previous_job_completed(event: Mapping[str, Any], context: object) -> Result:
+    """Create the pending chained job if the job it follows has completed.
+
+    Args:
+        event: the EventBridge event (only used to ignore an event naming another job).
+        context: the Lambda context (unused).
+
+    Returns:
+        ``{"Started": True, "LabelingJobName": ...}`` when the job was created; ``{"Started": False,
+        "Reason": ...}`` (with ``LabelingJobName`` when known) when there is nothing to start: no pending
+        request, an event about another job, a previous job that is not Completed, or a job that exists
+        already and belongs to the pending request's resource.
+
+    Raises:
+        LabelingJobError: the pending request is unreadable or invalid, the previous job has no output
+            to take, the job name is taken by a job of another owner, or a call failed.
+    """
+    uri = os.environ.get(PENDING_REQUEST_URI_ENV, "")
+    index.parse_object_uri(uri, f"Environment variable {PENDING_REQUEST_URI_ENV}")
+    pending = index.load_pending(uri)
+    if pending is None:
+        return _not_started(f"no pending request at {uri}: the job was deleted, or was never waiting")
+    name, previous_name = pending.job_name, pending.follows.job_name
+    named = _event_job_name(event)
+    if named is not None and named.lower() != previous_name.lower():
+        return _not_started(f"the event is about {named}, not {previous_name}", name)
+    previous = index.describe_job(previous_name)
+    status = previous["LabelingJobStatus"]
+    if status != "Completed":
+        return _not_started(f"the previous job {previous_name} is {status}, not Completed", name)
+    request = index.apply_previous_output(pending.request, pending.follows, previous)
+    if index.start_job(request) is not None:
+        LOGGER.info("Started labeling job %s after %s completed", name, previous_name)
+        return {"Started": True, "LabelingJobName": name}
+    job = index.describe_job(name)
+    if not pending.owner.owns(job.get("Tags", [])):
+        raise index.LabelingJobError(
+            f"The labeling job name {name} is taken by a job the resource {pending.owner.logical_id} of stack "
+            f"{pending.owner.stack_id} does not own: the chained job cannot start"
+        )
+    return _not_started(f"{name} exists already ({job['LabelingJobStatus']})", name)
+
+
+def _not_started(reason: str, name: str | None = None) -> Result:
+    """Log why nothing was started and return the matching result."""
+    LOGGER.info("Nothing to start: %s", reason)
+    result: Result = {"Started": False, "Reason": reason}
+    if name is not None:
+        result["LabelingJobName"] = name
+    return result
+
+
+def _event_job_name(event: Mapping[str, Any]) -> str | None:
+    """Return the labeling job an event is about, when it says (``detail.LabelingJobName`` or a labeling
+    job ARN among ``resources``); None otherwise."""
+    detail = event.get("detail")
+    if isinstance(detail, Mapping) and isinstance(detail.get("LabelingJobName"), str):
+        return str(detail["LabelingJobName"])
+    resources = event.get("resources")
+    if isinstance(resources, list):
+        for resource in resources:
+            if isinstance(resource, str) and _JOB_ARN_MARKER in resource:
+                return resource.rsplit(_JOB_ARN_MARKER, 1)[1]
+    return None
