@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -11,6 +13,9 @@ from constructs import Construct
 from groundtruth_cdk import compliance
 from groundtruth_cdk.task_types import Cors, TaskType
 from groundtruth_cdk.validation import Problems, is_token
+
+#: The CORS rules each bucket of the app already has from us: a bucket several jobs use gets each rule once.
+_CORS_GIVEN: weakref.WeakKeyDictionary[s3.Bucket, list[tuple[s3.CorsRule, ...]]] = weakref.WeakKeyDictionary()
 
 #: Without these, workers' browsers cannot load the data objects (reference/ground-truth.md §5).
 CORS_RULES: dict[Cors, tuple[s3.CorsRule, ...]] = {
@@ -168,6 +173,8 @@ class LabelingBuckets(Construct):
             server_access_logs_prefix=f"{id}/",
         )
         compliance.acknowledge_bucket(bucket, kms=self.encryption_key is not None)
+        if cors:
+            _CORS_GIVEN[bucket] = [cors]
         return bucket
 
     def send_object_created_events(self, topic: sns.ITopic) -> bool:
@@ -218,6 +225,10 @@ class LabelingBuckets(Construct):
         if not cors:
             return
         if isinstance(bucket, s3.Bucket):
+            given = _CORS_GIVEN.setdefault(bucket, [])
+            if cors in given:
+                return
+            given.append(cors)
             for rule in cors:
                 bucket.add_cors_rule(
                     allowed_methods=rule.allowed_methods,

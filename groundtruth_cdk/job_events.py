@@ -41,21 +41,19 @@ def encrypted_topic(
     *,
     display_name: str,
     description: str,
-    key_users: Sequence[str] = (),
     publishers: Sequence[str] = (),
 ) -> tuple[sns.Topic, kms.Key]:
     """An SSL-only SNS topic encrypted with a new customer managed key (rotated yearly).
 
-    ``key_users`` are AWS service principals (``events.amazonaws.com``) whose messages from this account
-    may use the key; ``publishers`` (``s3.amazonaws.com``) are such services that the topic policy also
-    lets publish (EventBridge targets add their own topic policy). SNS needs a customer managed key
-    for service publishers: the AWS managed ``alias/aws/sns`` key cannot be shared.
+    ``publishers`` are AWS service principals (``s3.amazonaws.com``) that may publish to it from this
+    account: the topic policy lets them publish and the key policy lets them use the key for that (the
+    AWS managed ``alias/aws/sns`` key cannot be shared with a service, hence a customer managed key).
     """
     stack = cdk.Stack.of(scope)
     key = kms.Key(scope, f"{id}Key", enable_key_rotation=True, description=f"Encrypts {description}")
     topic = sns.Topic(scope, id, display_name=display_name, master_key=key, enforce_ssl=True)
     same_account = {"StringEquals": {"aws:SourceAccount": stack.account}}
-    for service in (*key_users, *publishers):
+    for service in publishers:
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid=f"{_service_name(service)}EncryptsMessages",

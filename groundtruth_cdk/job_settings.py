@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -38,6 +38,9 @@ from groundtruth_cdk.validation import (
     is_token,
 )
 from groundtruth_cdk.workforce import Workforce, WorkforceType
+
+if TYPE_CHECKING:
+    from groundtruth_cdk.labeling_job import LabelingJob
 
 #: ``MaxConcurrentTaskCount`` when none is given (the API's default).
 DEFAULT_MAX_CONCURRENT_TASKS = 1000
@@ -142,15 +145,15 @@ class AutoLabeling:
 
     Args:
         initial_model: start from the model an earlier job trained (its ``FinalActiveLearningModelArn``):
-            a model ARN, or ``PreviousJobOutput`` of that job (the job then starts when that job
-            completes, like a chained job). Default: train from scratch.
+            a model ARN, or that ``LabelingJob`` (or ``PreviousJobOutput`` of it): the job then starts
+            when that job completes, like a chained job. Default: train from scratch.
         volume_kms_key_arn: the KMS key (ARN) that encrypts the training and inference instances'
             storage volumes. The role may use it and create grants on it. Default: AWS managed encryption.
         vpc: run the training and inference jobs in your VPC (:class:`AutoLabelingVpc`). Default: in
             SageMaker's network.
     """
 
-    initial_model: str | PreviousJobOutput | None = None
+    initial_model: str | PreviousJobOutput | LabelingJob | None = None
     volume_kms_key_arn: str | None = None
     vpc: AutoLabelingVpc | None = None
 
@@ -301,7 +304,8 @@ class JobSettings:
         problems.check_label_attribute_name(
             self.label_attribute_name, spec, reviewed=self.reviewed_label_attribute_name
         )
-        problems.check_labels(self.labels, spec)
+        if self.labels or spec.review_overlay is None:  # a verification job without verdicts: _check_review
+            problems.check_labels(self.labels, spec)
         problems.check_title(self.task_title)
         problems.check_description(self.task_description)
         problems.check_keywords(self.task_keywords)
@@ -376,6 +380,12 @@ class JobSettings:
 
     def _check_review(self, problems: Problems) -> None:
         spec, reviewed = self.spec, self.reviewed_label_attribute_name
+        if spec.review_overlay is not None and not self.labels:
+            problems.add(
+                "labels",
+                [],
+                f"{spec.title} jobs need the verdicts reviewers choose from, e.g. correct, needs adjustment, wrong",
+            )
         if spec.reviews_labels and reviewed is None:
             problems.add(
                 "reviewed_label_attribute_name",
@@ -400,7 +410,8 @@ class JobSettings:
             problems.add(
                 "auto_labeling",
                 f"{len(self.input.objects)} objects",
-                f"automated data labeling needs at least {MIN_AUTO_LABELING_OBJECTS} data objects",
+                f"automated data labeling needs at least {MIN_AUTO_LABELING_OBJECTS} data objects, more than "
+                "objects given in code can hold: put the data in S3 (S3Data or ManifestInput)",
             )
         model = auto_labeling.initial_model
         if isinstance(model, PreviousJobOutput):
@@ -416,7 +427,7 @@ class JobSettings:
                     model.job_name,
                     "a job can wait for one earlier job only: start from the model of the job whose output it labels",
                 )
-        else:
+        elif isinstance(model, str):
             _check_arn(
                 problems,
                 "auto_labeling.initial_model",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 
@@ -64,7 +65,8 @@ class LabelingJob(Construct):
             of an earlier job (:class:`PreviousJobOutput`, or that ``LabelingJob`` itself): the job then
             starts when that job completes. Default: none, for a streaming job only.
         labels: the label categories, unique; counts per task type are checked. Default: the earlier
-            job's labels for a job that follows one, else none (an error where the task type needs labels).
+            job's labels for an adjustment job that follows one (a verification job's labels are the
+            reviewers' verdicts, e.g. correct / incorrect), else none (an error where labels are needed).
         instructions: short and full worker instructions (HTML).
         task_title: 1-128 characters shown to workers.
         task_description: 1-255 characters shown to workers; also the question above the task
@@ -148,9 +150,16 @@ class LabelingJob(Construct):
         public = workforce.type is WorkforceType.PUBLIC
         if isinstance(input, LabelingJob):
             input = PreviousJobOutput.of(input)
+        if auto_labeling is not None and isinstance(auto_labeling.initial_model, LabelingJob):
+            auto_labeling = dataclasses.replace(
+                auto_labeling, initial_model=PreviousJobOutput.of(auto_labeling.initial_model)
+            )
         previous = input if isinstance(input, PreviousJobOutput) else None
         if labels is None:
-            labels = previous.labels if previous is not None and previous.labels is not None else ()
+            # An adjustment job edits the earlier labels, so it has the earlier job's categories; a
+            # verification job's labels are the reviewers' verdicts, and another task type has its own.
+            reused = previous.labels if previous is not None and task_type.spec.adjusts_labels else None
+            labels = reused or ()
         if reviewed_label_attribute_name is None and previous is not None and task_type.spec.reviews_labels:
             reviewed_label_attribute_name = previous.label_attribute_name
         output_key = buckets.output_bucket.encryption_key
@@ -330,7 +339,7 @@ class LabelingJob(Construct):
             )
         if follows is not None:
             outputs += [
-                ("FollowsJob", follows.job_name, "The labeling job this job starts after"),
+                ("FollowsJob", self.resource.get_att_string("FollowsJob"), "The labeling job this job starts after"),
                 ("ChainStatus", self.resource.get_att_string("ChainStatus"), "Whether the job has started"),
             ]
         #: The job's status notifications (``None`` without ``notifications``).

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct, IValidation
 
 
 def render(stack: cdk.Stack, value: Any) -> str:
@@ -32,11 +33,26 @@ def _render(resolved: Any) -> str:
         if function == "Fn::Join":
             separator, parts = argument
             return str(separator).join(_render(part) for part in parts)
+        if function == "Fn::ImportValue":
+            return _render(argument)
     raise ValueError(f"cannot render {resolved!r} the way cdk-nag does")
 
 
 def acknowledge_wildcard_resources(scope: IConstruct, resources: Iterable[str], reason: str) -> None:
-    """Acknowledge ``AwsSolutions-IAM5`` for each wildcard resource in ``resources`` on ``scope``."""
+    """Acknowledge ``AwsSolutions-IAM5`` for each wildcard resource in ``resources`` on ``scope``.
+
+    A resource that refers to another stack (a bucket of an earlier project) reaches the template as an
+    ``Fn::ImportValue`` only once the app resolves its cross-stack references, so resources with tokens
+    are rendered again then (in the validation phase, before the template is written) and acknowledged
+    in that form too.
+    """
+    resources = list(resources)
+    _acknowledge_rendered(scope, resources, reason)
+    if any(cdk.Token.is_unresolved(resource) for resource in resources):
+        scope.node.add_validation(_AcknowledgeOnceResolved(scope, resources, reason))
+
+
+def _acknowledge_rendered(scope: IConstruct, resources: list[str], reason: str) -> None:
     stack = cdk.Stack.of(scope)
     acknowledgments = [
         cdk.Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{rendered}]", reason=reason)
@@ -45,6 +61,19 @@ def acknowledge_wildcard_resources(scope: IConstruct, resources: Iterable[str], 
     ]
     if acknowledgments:
         cdk.Validations.of(scope).acknowledge(*acknowledgments)
+
+
+@jsii.implements(IValidation)
+class _AcknowledgeOnceResolved:
+    """Acknowledges wildcard resources as they read after cross-stack references are resolved."""
+
+    def __init__(self, scope: IConstruct, resources: list[str], reason: str) -> None:
+        self._scope, self._resources, self._reason = scope, resources, reason
+
+    def validate(self) -> list[str]:
+        """Add the acknowledgments; never report an error."""
+        _acknowledge_rendered(self._scope, self._resources, self._reason)
+        return []
 
 
 def acknowledge_wildcard_actions(scope: IConstruct, actions: Iterable[str], reason: str) -> None:

@@ -172,13 +172,16 @@ class LabelingJobRole(Construct):
             wildcard_reason="The ec2:Describe* calls SageMaker makes to place the auto-labeling jobs in the VPC "
             "have no resource-level permissions.",
         )
+        # CreateNetworkInterface is authorized on the new interface, its subnet and its security groups: the
+        # subnets and groups are named; the interface, which SageMaker names, only in the second statement.
+        nag.allow(self.role, sid=None, actions=["ec2:CreateNetworkInterface"], resources=[*subnets, *groups])
         nag.allow(
             self.role,
             sid=None,
             actions=["ec2:CreateNetworkInterface"],
-            resources=[interfaces, *subnets, *groups],
-            wildcard_reason="SageMaker names the network interfaces it creates; they are limited to the given "
-            "subnets and security groups.",
+            resources=[interfaces],
+            wildcard_reason="SageMaker names the network interfaces it creates; the first statement limits them "
+            "to the given subnets and security groups.",
         )
         nag.allow(
             self.role,

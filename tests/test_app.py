@@ -10,6 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Template
 
 import app as example_app
 from groundtruth_cdk.project import ProjectError
@@ -227,3 +228,136 @@ def test_the_app_entry_prints_every_problem_and_fails(tmp_path: Path, capsys: py
     assert lines[1].startswith(f"{bad}:")
     assert "titel: unknown key" in lines[1]
     assert "Traceback" not in captured.err
+
+
+# -- issue 6: keys, streaming, notifications and chains in the stacks ------------------------------------------------
+
+KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+CHAINED: dict[str, dict[str, Any]] = {
+    "boxes": valid_project(encryption="kms", auto_labeling={"volume_kms_key_arn": "project"}),
+    "review": valid_project(
+        task_type="image-bounding-box-verification",
+        labels=["correct", "wrong"],
+        data={"previous_project": "boxes"},
+        notifications={"emails": ["lead@example.com"]},
+    ),
+    "adjust": valid_project(task_type="image-bounding-box-adjustment", labels=None, data={"previous_project": "boxes"}),
+    "stream": valid_project(
+        data=None,
+        streaming={"s3_events": True, "output_topic": True, "prefix": "new/"},
+        encryption={"kms_key_arn": KEY_ARN},
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def chained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, cdk.App, ProjectStacks]:
+    root = tmp_path_factory.mktemp("chained")
+    write_workforce(root, WORKFORCES)
+    for name, project in CHAINED.items():
+        write_project(root, project, name=name)
+    app, stacks = build(root)
+    return root, app, stacks
+
+
+def resources(stack: cdk.Stack, kind: str) -> dict[str, Any]:
+    found: dict[str, Any] = Template.from_stack(stack).find_resources(kind)
+    return found
+
+
+def test_a_follow_up_stack_comes_after_and_depends_on_the_stack_it_follows(
+    chained: tuple[Path, cdk.App, ProjectStacks],
+) -> None:
+    _, app, stacks = chained
+    order = [c.node.id for c in app.node.children if isinstance(c, LabelingProjectStack)]
+    assert order.index("GroundTruth-boxes") < order.index("GroundTruth-review")
+    assert order.index("GroundTruth-boxes") < order.index("GroundTruth-adjust")
+    europe = stacks.workforces["eu-west-1"]
+    assert set(stacks.projects["review"].dependencies) == {europe, stacks.projects["boxes"]}
+    assert set(stacks.projects["boxes"].dependencies) == {europe}
+
+
+def test_the_follow_up_job_labels_the_output_of_the_job_it_follows(
+    chained: tuple[Path, cdk.App, ProjectStacks],
+) -> None:
+    _, _, stacks = chained
+    boxes, review, adjust = (stacks.projects[n] for n in ("boxes", "review", "adjust"))
+    (job,) = resources(review, "Custom::LabelingJob").values()
+    follows = job["Properties"]["FollowsJob"]
+    assert "Fn::ImportValue" in follows["LabelingJobName"]  # the job name, across the stacks
+    assert "PRE-VerificationBoundingBox" in json.dumps(
+        job["Properties"]["LabelingJobRequest"]["HumanTaskConfig"]["PreHumanTaskLambdaArn"]
+    )
+    assert review.job.labels == ("correct", "wrong")
+    # The adjustment gives no labels: it takes the boxes' labels, and reviews their attribute.
+    assert adjust.job.labels == boxes.job.labels == ("car", "truck")
+    assert adjust.job.request["LabelAttributeName"] == "image-bounding-box-adjustment"
+    (adjusting,) = resources(adjust, "Custom::LabelingJob").values()
+    assert "car" in json.dumps(adjusting["Properties"]["LabelCategoryConfig"])
+    assert "manifestLine['image-bounding-box']" in json.dumps(adjusting["Properties"]["UiTemplate"]).replace('\\"', "'")
+    assert resources(review, "AWS::Events::Rule")  # the rule that starts the job when the earlier one completes
+
+
+def test_encryption_kms_creates_a_rotated_key_for_the_buckets_labels_and_volumes(
+    chained: tuple[Path, cdk.App, ProjectStacks],
+) -> None:
+    _, _, stacks = chained
+    boxes = stacks.projects["boxes"]
+    template = Template.from_stack(boxes)
+    keys = template.find_resources("AWS::KMS::Key")
+    key_id = boxes.get_logical_id(boxes.node.find_child("Key").node.default_child)
+    assert keys[key_id]["Properties"]["EnableKeyRotation"] is True
+    assert keys[key_id]["DeletionPolicy"] == "Retain"
+    buckets = template.find_resources("AWS::S3::Bucket")
+    input_id = boxes.get_logical_id(boxes.buckets.input_bucket.node.default_child)
+    encryption = buckets[input_id]["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    request = boxes.job.request
+    assert boxes.resolve(request["OutputConfig"]["KmsKeyId"]) == {"Fn::GetAtt": [key_id, "Arn"]}
+    resource_config = request["LabelingJobAlgorithmsConfig"]["LabelingJobResourceConfig"]
+    assert boxes.resolve(resource_config["VolumeKmsKeyId"]) == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_a_streaming_project_with_an_existing_key(chained: tuple[Path, cdk.App, ProjectStacks]) -> None:
+    _, _, stacks = chained
+    stream = stacks.projects["stream"]
+    assert stream.key is not None
+    assert stream.key.key_arn == KEY_ARN
+    assert stream.buckets.input_prefix == "new/"
+    request = stream.job.request
+    assert request["OutputConfig"]["KmsKeyId"] == KEY_ARN
+    assert "SnsDataSource" in request["InputConfig"]["DataSource"]
+    assert "S3DataSource" not in request["InputConfig"]["DataSource"]
+    assert len(resources(stream, "AWS::SNS::Topic")) == 2  # input and output
+    input_id = stream.get_logical_id(stream.buckets.input_bucket.node.default_child)
+    notification = resources(stream, "AWS::S3::Bucket")[input_id]["Properties"]["NotificationConfiguration"]
+    (topic_configuration,) = notification["TopicConfigurations"]
+    assert topic_configuration["Event"] == "s3:ObjectCreated:*"
+    assert topic_configuration["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "new/"}]
+    outputs = Template.from_stack(stream).find_outputs("*")
+    assert {key[:-8] for key in outputs} >= {"JobInputTopicArn", "JobOutputTopicArn", "JobStreamingQueueName"}
+
+
+def test_notifications_have_a_rule_a_topic_and_the_subscriptions(chained: tuple[Path, cdk.App, ProjectStacks]) -> None:
+    _, _, stacks = chained
+    review = stacks.projects["review"]
+    subscriptions = resources(review, "AWS::SNS::Subscription")
+    assert [s["Properties"]["Endpoint"] for s in subscriptions.values()] == ["lead@example.com"]
+    outputs = Template.from_stack(review).find_outputs("*")
+    assert {key[:-8] for key in outputs} >= {"JobNotificationTopicArn", "JobFollowsJob", "JobChainStatus"}
+
+
+def test_limiting_to_a_follow_up_project_keeps_the_projects_it_follows(
+    chained: tuple[Path, cdk.App, ProjectStacks],
+) -> None:
+    root, _, _ = chained
+    app, stacks = build(root, project="review")
+    assert stack_names(app) == ["GroundTruth-Workforce-eu-west-1", "GroundTruth-boxes", "GroundTruth-review"]
+    assert list(stacks.projects) == ["boxes", "review"]
+
+
+def test_the_stack_needs_the_stack_of_the_project_it_follows(chained: tuple[Path, cdk.App, ProjectStacks]) -> None:
+    _, _, stacks = chained
+    review = stacks.projects["review"].project
+    with pytest.raises(ValueError, match="previous: got none; the stack of the project review follows \\(boxes\\)"):
+        LabelingProjectStack(cdk.App(), "Alone", project=review)

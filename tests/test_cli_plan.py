@@ -210,3 +210,23 @@ def test_cdk_context_is_read_from_the_apps_cdk_json(tmp_path: Path) -> None:
     (tmp_path / "cdk.json").write_text("{nope")
     with pytest.raises(CliError, match=r"cdk.json cannot be read"):
         plan_command.cdk_context(project)
+
+
+def test_a_chained_project_is_planned_with_the_stack_it_follows(tmp_path: Path) -> None:
+    write_workforce(tmp_path)
+    write_project(tmp_path, valid_project(), name="boxes")
+    path = write_project(
+        tmp_path,
+        valid_project(
+            task_type="image-bounding-box-verification",
+            labels=["correct", "wrong"],
+            data={"previous_project": "boxes"},
+        ),
+        name="review",
+    )
+    from groundtruth_cdk.project import load_project
+
+    document = plan_command.make_plan(load_project(path), "eu-west-1")
+    assert (document["project"], document["stack"]) == ("review", "GroundTruth-review")
+    assert document["errors"] == []
+    assert document["request"]["HumanTaskConfig"]["PreHumanTaskLambdaArn"].endswith("PRE-VerificationBoundingBox")

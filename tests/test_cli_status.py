@@ -310,3 +310,121 @@ def test_progress_bar() -> None:
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--help"]) == 0
     assert "--region" in capsys.readouterr().out
+
+
+# -- streaming, notifications and chains --------------------------------------------------------------------------
+
+TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:GroundTruth-cars-Job-Notifications"
+INPUT_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:GroundTruth-cars-Job-Input"
+OUTPUT_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:GroundTruth-cars-Job-Output"
+PREVIOUS = "boxes-9f8e7d6c"
+
+
+def outputs(**extra: str) -> list[dict[str, str]]:
+    """The job outputs, with extra ones by name (their keys end in 8 hex digits, as CDK writes them)."""
+    base = [
+        {"OutputKey": "JobJobName149FC35C", "OutputValue": JOB},
+        {"OutputKey": "JobConsoleUrl16C76DE0", "OutputValue": CONSOLE},
+    ]
+    return base + [{"OutputKey": f"Job{name}0A1B2C3D", "OutputValue": value} for name, value in extra.items()]
+
+
+def test_a_streaming_job_with_notifications(aws: Aws, projects: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    aws.stack(
+        outputs=outputs(
+            InputTopicArn=INPUT_TOPIC,
+            OutputTopicArn=OUTPUT_TOPIC,
+            StreamingQueueName=f"GroundTruth-{JOB}",
+            NotificationTopicArn=TOPIC,
+        )
+    )
+    aws.job("InProgress", {"TotalLabeled": 3, "HumanLabeled": 3, "Unlabeled": 1})
+    aws.portal()
+    code, out, err = status(capsys, projects, "cars")
+    assert (code, err) == (0, "")
+    assert out[-5:] == [
+        f"Stream:    input topic {INPUT_TOPIC}",
+        f"           output topic {OUTPUT_TOPIC}",
+        f"           SQS queue GroundTruth-{JOB} (Ground Truth leaves it behind: delete it after the job)",
+        f"Notify:    status changes go to {TOPIC}",
+        f"Console:   {CONSOLE}",
+    ]
+
+
+def test_a_chained_job_that_has_started(aws: Aws, projects: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    aws.stack(outputs=outputs(FollowsJob=PREVIOUS, ChainStatus="Started"))
+    aws.job("InProgress", {"TotalLabeled": 1, "HumanLabeled": 1, "Unlabeled": 1})
+    aws.portal()
+    code, out, _ = status(capsys, projects, "cars")
+    assert code == 0
+    assert "Status:    InProgress" in out
+    assert f"Follows:   {PREVIOUS} (labels its output; chain: Started)" in out
+
+
+def previous_job(aws: Aws, status_: str, counters: dict[str, int]) -> None:
+    response = {
+        "LabelingJobStatus": status_,
+        "LabelCounters": counters,
+        "CreationTime": NOW,
+        "LastModifiedTime": NOW,
+        "JobReferenceCode": "ref",
+        "LabelingJobName": PREVIOUS,
+        "LabelingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:labeling-job/{PREVIOUS}",
+        "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": "s3://in/x.manifest"}}},
+        "OutputConfig": {"S3OutputPath": "s3://out/labels/"},
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/job",
+        "HumanTaskConfig": {
+            "WorkteamArn": TEAM_ARN,
+            "UiConfig": {"UiTemplateS3Uri": "s3://in/template.liquid"},
+            "PreHumanTaskLambdaArn": "arn:aws:lambda:eu-west-1:568282634449:function:PRE-BoundingBox",
+            "TaskTitle": "Vehicles",
+            "TaskDescription": "Box every vehicle",
+            "NumberOfHumanWorkersPerDataObject": 1,
+            "TaskTimeLimitInSeconds": 300,
+            "AnnotationConsolidationConfig": {
+                "AnnotationConsolidationLambdaArn": "arn:aws:lambda:eu-west-1:568282634449:function:ACS-BoundingBox"
+            },
+        },
+    }
+    aws.sagemaker.add_response("describe_labeling_job", response, {"LabelingJobName": PREVIOUS})
+
+
+def test_a_chained_job_waiting_for_the_job_it_follows(
+    aws: Aws, projects: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws.stack(outputs=outputs(FollowsJob=PREVIOUS, ChainStatus="Waiting", NotificationTopicArn=TOPIC))
+    aws.sagemaker.add_client_error("describe_labeling_job", "ResourceNotFound", f"Could not find job {JOB}", 400)
+    previous_job(aws, "InProgress", {"TotalLabeled": 15, "Unlabeled": 15})
+    code, out, err = status(capsys, projects, "cars")
+    assert (code, err) == (0, "")
+    assert out == [
+        f"Project:   cars (stack {STACK}, {REGION})",
+        f"Job:       {JOB} (not created yet)",
+        f"Status:    waiting for {PREVIOUS} to complete; it starts by itself then",
+        f"Previous:  {PREVIOUS}: InProgress, [{'#' * 15}{'-' * 15}]  50% (15/30 labeled)",
+        f"Follows:   {PREVIOUS} (labels its output; chain: Waiting)",
+        f"Notify:    status changes go to {TOPIC}",
+        f"Console:   {CONSOLE.replace(JOB, PREVIOUS)} (the previous job)",
+    ]
+
+
+def test_a_chained_job_whose_previous_job_failed(aws: Aws, projects: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    aws.stack(outputs=outputs(FollowsJob=PREVIOUS))
+    aws.sagemaker.add_client_error("describe_labeling_job", "ResourceNotFound", f"Could not find job {JOB}", 400)
+    previous_job(aws, "Failed", {"Unlabeled": 10})
+    code, out, _ = status(capsys, projects, "cars")
+    assert code == 0
+    assert out[2] == (
+        f"Status:    not started: {PREVIOUS} is Failed, so this job will not start (deploy again to retry)"
+    )
+    assert f"Follows:   {PREVIOUS} (labels its output)" in out
+
+
+def test_only_the_outputs_of_the_job_count(aws: Aws, projects: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Outputs of other constructs with similar names are not the job's."""
+    aws.stack(outputs=[*outputs(), {"OutputKey": "OtherTopicArnNotify", "OutputValue": "x"}])
+    aws.job("InProgress", {"Unlabeled": 1})
+    aws.portal()
+    code, out, _ = status(capsys, projects, "cars")
+    assert code == 0
+    assert not any(line.startswith(("Notify:", "Stream:", "Follows:")) for line in out)

@@ -50,10 +50,12 @@ def test_the_examples_cover_every_family() -> None:
         "people-and-obstacles",
         "product-photos",
         "review-sentiment",
+        "street-stream",
         "support-entities",
         "traffic-clips",
         "vehicle-tracking",
         "vehicles",
+        "vehicles-review",
     ]
 
 
@@ -117,6 +119,17 @@ def test_project_stacks_depend_on_their_workforce_stack(assembly: Path) -> None:
         depends = set(manifest[f"GroundTruth-{name}"].get("dependencies", []))
         uses_team = name not in ("product-photos", "support-entities")
         assert ("GroundTruth-Workforce-eu-west-1" in depends) is uses_team, name
+
+
+def test_the_review_follows_the_vehicles_project(assembly: Path) -> None:
+    manifest = json.loads((assembly / "manifest.json").read_text())["artifacts"]
+    assert "GroundTruth-vehicles" in manifest["GroundTruth-vehicles-review"]["dependencies"]
+    template = json.loads((assembly / "GroundTruth-vehicles-review.template.json").read_text())
+    (job,) = [r for r in template["Resources"].values() if r["Type"] == "Custom::LabelingJob"]
+    assert "GroundTruth-vehicles:" in job["Properties"]["FollowsJob"]["LabelingJobName"]["Fn::ImportValue"]
+    assert "PRE-VerificationBoundingBox" in json.dumps(
+        job["Properties"]["LabelingJobRequest"]["HumanTaskConfig"]["PreHumanTaskLambdaArn"]
+    )
 
 
 def test_handler_assets_are_self_contained(assembly: Path) -> None:

@@ -9,6 +9,7 @@ import yaml
 
 from groundtruth_cdk import ContentClassifier, DataType, OnMismatch, StoppingConditions, TaskType, WorkforceType
 from groundtruth_cdk.project import (
+    AutoLabelingOptions,
     AutomatedData,
     ListedData,
     ManifestData,
@@ -156,7 +157,7 @@ def test_vendor_workers(root: Path) -> None:
 def test_auto_labeling_is_for_the_task_types_that_have_it(root: Path) -> None:
     assert validate_project(write_project(root, valid_project(auto_labeling=False))) == []
     project = load_project(write_project(root, valid_project(auto_labeling=True)))
-    assert project.auto_labeling is True
+    assert project.auto_labeling == AutoLabelingOptions()
     path = write_project(root, valid_project(task_type="image-multi-label", auto_labeling=True))
     problem = only_problem(path)
     assert problem.line == line_of(path, "auto_labeling")

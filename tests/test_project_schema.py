@@ -125,6 +125,14 @@ def test_the_example_workforce_validates_against_the_published_schema() -> None:
         mturk_project(workers={"mechanical_turk": {"price_usd": 0.036}}),
         valid_project(task_time="5 min"),
         valid_project(labels=[1, 2]),
+        valid_project(encryption="sse-kms"),
+        valid_project(encryption={"kms_key_arn": "key/1234"}),
+        valid_project(auto_labeling={"initial_model": "latest"}),
+        valid_project(auto_labeling={"vpc": {"subnet_ids": ["subnet-0123456789abcdef0"]}}),
+        valid_project(streaming={"output_topic": "topic"}),
+        valid_project(notifications={"emails": ["not an address"]}),
+        valid_project(data={"previous_project": "Other.yaml"}),
+        valid_project(data={"previous_job": {}}),
     ],
 )
 def test_what_the_loader_rejects_the_published_schema_rejects_too(document: dict[str, Any]) -> None:
@@ -132,7 +140,31 @@ def test_what_the_loader_rejects_the_published_schema_rejects_too(document: dict
     assert not jsonschema.Draft202012Validator(PROJECT_SCHEMA).is_valid(document)
 
 
-@pytest.mark.parametrize("document", [valid_project(), mturk_project()], ids=["team", "mechanical-turk"])
+@pytest.mark.parametrize(
+    "document",
+    [
+        valid_project(),
+        mturk_project(),
+        valid_project(
+            data=None,
+            encryption="kms",
+            streaming={"s3_events": True, "output_topic": True},
+            notifications={"emails": ["ana@example.com"]},
+        ),
+        valid_project(
+            task_type="image-bounding-box-verification",
+            labels=None,
+            data={"previous_project": "other"},
+            encryption={"kms_key_arn": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab"},
+            auto_labeling={
+                "initial_model": "previous",
+                "volume_kms_key_arn": "project",
+                "vpc": {"subnet_ids": ["subnet-0123456789abcdef0"], "security_group_ids": ["sg-0123456789abcdef0"]},
+            },
+        ),
+    ],
+    ids=["team", "mechanical-turk", "streaming", "chained"],
+)
 def test_what_the_loader_accepts_the_published_schema_accepts_too(document: dict[str, Any]) -> None:
     assert CHECKER.check(document, PROJECT_SCHEMA) == []
     jsonschema.Draft202012Validator(PROJECT_SCHEMA).validate(document)

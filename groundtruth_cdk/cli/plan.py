@@ -119,11 +119,15 @@ def make_plan(project: Project, region: str) -> dict[str, Any]:
     """Synthesize ``project``'s stack and describe it for ``region`` (a JSON-ready document)."""
     import aws_cdk as cdk
 
+    from groundtruth_cdk.project.loader import chain
     from groundtruth_cdk.stacks import LabelingProjectStack
 
     with tempfile.TemporaryDirectory(prefix="groundtruth-plan-") as outdir:
         app = cdk.App(outdir=outdir, context=cdk_context(Path(project.file)), builtin_cloud_formation_validation=False)
-        stack = LabelingProjectStack(app, project.stack_name, project=project)
+        stack: LabelingProjectStack | None = None
+        for member in chain(project):  # a project that follows another needs that project's stack too
+            stack = LabelingProjectStack(app, member.stack_name, project=member, previous=stack)
+        assert stack is not None
         paths, owners = _construct_paths(stack)
         assembly = app.synth()
         artifact = assembly.get_stack_by_name(stack.stack_name)

@@ -100,7 +100,7 @@ def job_settings(project: Project) -> JobSettings:
     from aws_cdk import aws_s3 as s3
 
     scratch = cdk.Stack(cdk.App(), "Preview")
-    bucket = s3.Bucket.from_bucket_name(scratch, "Input", project.data.bucket_name or "project-input-bucket")
+    bucket = s3.Bucket.from_bucket_name(scratch, "Input", project.input_bucket_name or "project-input-bucket")
     return project.job_settings(bucket)
 
 
@@ -216,7 +216,7 @@ def template_page(project: Project, rendered: str, sample: str | None) -> str:
 def hosted_ui_page(project: Project) -> str:
     """The page for a task type with an AWS-hosted worker UI: what workers get, the labels and instructions."""
     spec = project.task_type.spec
-    labels = "\n".join(f"    <li>{html.escape(label)}</li>" for label in project.labels)
+    labels = "\n".join(f"    <li>{html.escape(label)}</li>" for label in project.effective_labels)
     details = html.escape(
         f"{spec.title} jobs use the AWS-hosted worker UI {spec.human_task_ui}: there is no template to render. "
         "Workers see these labels and instructions in it."

@@ -20,7 +20,19 @@ from groundtruth_cdk.cli.common import CliError, load
 PORTAL_URL_PARAMETER = "/groundtruth-cdk/workforce/portal-url"
 PROGRESS_WIDTH = 30
 #: A ``CfnOutput`` id: the construct path's ids joined, then 8 hex digits of hash.
-_OUTPUT_KEY = re.compile(r"^(?P<path>.*?)(?P<name>JobName|ConsoleUrl|OutputManifestUri|ObjectCount)[0-9A-F]{8}$")
+_OUTPUT_NAMES = (
+    "JobName",
+    "ConsoleUrl",
+    "OutputManifestUri",
+    "ObjectCount",
+    "NotificationTopicArn",
+    "InputTopicArn",
+    "OutputTopicArn",
+    "StreamingQueueName",
+    "FollowsJob",
+    "ChainStatus",
+)
+_OUTPUT_KEY = re.compile(rf"^(?P<path>.*?)(?P<name>{'|'.join(_OUTPUT_NAMES)})[0-9A-F]{{8}}$")
 _WORKTEAM = re.compile(r"workteam/(?P<kind>private-crowd|public-crowd|vendor-crowd)/(?P<name>.+)$")
 
 
@@ -55,8 +67,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "status",
         help="show the status and progress of a deployed project's labeling job (needs AWS credentials)",
         description="For a deployed project: the labeling job's status, label counters with a progress bar, the "
-        "failure reason, the labeling portal URL (private teams), the output manifest and the console URL. Reads "
-        "the stack GroundTruth-<project> and the job; needs AWS credentials.",
+        "failure reason, the labeling portal URL (private teams), the output manifest, the job it follows (or waits "
+        "for), its streaming topics and queue, its notification topic, and the console URL. Reads the stack "
+        "GroundTruth-<project> and the job; needs AWS credentials.",
     )
     parser.add_argument("project", metavar="PROJECT", help="a project name (projects/<name>.yaml) or a file path")
     parser.add_argument(
@@ -81,7 +94,14 @@ def run(args: argparse.Namespace) -> int:
         job_name = outputs.get("JobName")
         if not job_name:
             raise CliError(f"stack {project.stack_name} in {clients.region} has no labeling job name output")
-        job = describe_job(clients, job_name)
+        previous = outputs.get("FollowsJob")
+        job = describe_job(clients, job_name, waiting_for=previous)
+        if job is None:
+            assert previous is not None
+            earlier = describe_job(clients, previous)
+            assert earlier is not None
+            print(format_waiting(project.name, project.stack_name, clients.region, job_name, earlier, outputs))
+            return 0
         portal = portal_url(clients) if _workteam(job)[0] == "private-crowd" else None
     except NoCredentialsError:
         raise CliError(
@@ -96,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def stack_outputs(clients: AwsClients, stack_name: str) -> dict[str, str]:
-    """The job outputs of the stack (``JobName``, ``ConsoleUrl``, ``OutputManifestUri``, ``ObjectCount``)."""
+    """The job outputs of the stack (``JobName``, ``ConsoleUrl``, ``OutputManifestUri``, ``ObjectCount``, and
+    the notification, streaming and chain outputs), by name."""
     from botocore.exceptions import ClientError  # type: ignore[import-untyped,unused-ignore]
 
     try:
@@ -128,14 +149,17 @@ def stack_outputs(clients: AwsClients, stack_name: str) -> dict[str, str]:
     return outputs
 
 
-def describe_job(clients: AwsClients, job_name: str) -> dict[str, Any]:
-    """DescribeLabelingJob; a job that does not exist is a :class:`CliError`."""
+def describe_job(clients: AwsClients, job_name: str, *, waiting_for: str | None = None) -> dict[str, Any] | None:
+    """DescribeLabelingJob; a job that does not exist is a :class:`CliError`, or ``None`` when it is a chained
+    job that waits for the job ``waiting_for`` (it is created when that one completes)."""
     from botocore.exceptions import ClientError  # type: ignore[import-untyped,unused-ignore]
 
     try:
         job: dict[str, Any] = clients.sagemaker.describe_labeling_job(LabelingJobName=job_name)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in ("ResourceNotFound", "ValidationException"):
+            if waiting_for is not None:
+                return None
             raise CliError(f"labeling job {job_name} not found in {clients.region}: {_client_error(error)}") from None
         raise
     return job
@@ -204,8 +228,58 @@ def format_status(
         rows.append(("Output", str(output)))
     elif outputs.get("OutputManifestUri"):
         rows.append(("Output", f"{outputs['OutputManifestUri']} (written when the job completes)"))
+    rows += _extra_rows(outputs)
     rows.append(("Console", outputs.get("ConsoleUrl") or console_url(region, str(job.get("LabelingJobName")))))
     return _table(rows)
+
+
+def format_waiting(
+    project: str, stack_name: str, region: str, job_name: str, earlier: Mapping[str, Any], outputs: Mapping[str, str]
+) -> str:
+    """The status report of a chained job that is not created yet: the job it waits for, and how far that is."""
+    counters = earlier.get("LabelCounters", {})
+    labeled = int(counters.get("TotalLabeled", 0))
+    total = labeled + int(counters.get("FailedNonRetryableError", 0)) + int(counters.get("Unlabeled", 0))
+    earlier_name = str(earlier.get("LabelingJobName", outputs.get("FollowsJob")))
+    earlier_status = str(earlier.get("LabelingJobStatus", "unknown"))
+    if earlier_status in ("Failed", "Stopped", "Stopping"):
+        state = f"not started: {earlier_name} is {earlier_status}, so this job will not start (deploy again to retry)"
+    else:
+        state = f"waiting for {earlier_name} to complete; it starts by itself then"
+    rows: list[tuple[str, str]] = [
+        ("Project", f"{project} (stack {stack_name}, {region})"),
+        ("Job", f"{job_name} (not created yet)"),
+        ("Status", state),
+        ("Previous", f"{earlier_name}: {earlier_status}, {progress_bar(labeled, total)}"),
+    ]
+    rows += _extra_rows(outputs)
+    rows.append(("Console", console_url(region, earlier_name) + " (the previous job)"))
+    return _table(rows)
+
+
+def _extra_rows(outputs: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Rows for the chain, streaming and notification outputs the stack has."""
+    rows: list[tuple[str, str]] = []
+    if outputs.get("FollowsJob"):
+        chain = f"; chain: {outputs['ChainStatus']}" if outputs.get("ChainStatus") else ""
+        rows.append(("Follows", f"{outputs['FollowsJob']} (labels its output{chain})"))
+    streaming = [
+        (key, what)
+        for key, what in (
+            ("InputTopicArn", "input topic"),
+            ("OutputTopicArn", "output topic"),
+            ("StreamingQueueName", "SQS queue"),
+        )
+        if outputs.get(key)
+    ]
+    for index, (key, what) in enumerate(streaming):
+        value = f"{what} {outputs[key]}"
+        if key == "StreamingQueueName":
+            value += " (Ground Truth leaves it behind: delete it after the job)"
+        rows.append(("Stream" if index == 0 else "", value))
+    if outputs.get("NotificationTopicArn"):
+        rows.append(("Notify", f"status changes go to {outputs['NotificationTopicArn']}"))
+    return rows
 
 
 def console_url(region: str, job_name: str) -> str:

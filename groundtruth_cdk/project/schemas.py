@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from groundtruth_cdk.inputs import MAX_INLINE_OBJECTS, OnMismatch
-from groundtruth_cdk.job_settings import ContentClassifier
+from groundtruth_cdk.job_settings import MAX_NOTIFICATION_EMAILS, MAX_SECURITY_GROUPS, MAX_SUBNETS, ContentClassifier
 from groundtruth_cdk.private_workforce import (
     EMAIL_PATTERN,
     MAX_MEMBER_DEFINITIONS,
@@ -65,6 +65,20 @@ PRICE = r"^[0-9]+(\.[0-9]+)?$"
 HTTPS_URL = r"^https://.+$"
 SECRET_ARN = r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"
 CIDR = r"^([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}$"
+SNS_TOPIC_ARN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]{1,256}$"
+KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$"
+#: ``encryption`` as a word (the mapping form names an existing key).
+ENCRYPTION_WORD = r"^(s3-managed|kms)$"
+#: ``auto_labeling.initial_model``: a model ARN, or ``previous``.
+INITIAL_MODEL = r"^(previous|arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model/.+)$"
+#: ``auto_labeling.volume_kms_key_arn``: a key ARN, or ``project``.
+VOLUME_KEY = r"^(project|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+)$"
+SUBNET_ID = r"^subnet-[0-9a-f]{8,17}$"
+SECURITY_GROUP_ID = r"^sg-[0-9a-f]{8,17}$"
+#: ``encryption`` words and the special values of ``auto_labeling``.
+S3_MANAGED, NEW_KEY, PREVIOUS_MODEL, PROJECT_KEY = "s3-managed", "kms", "previous", "project"
+#: The input prefix of a streaming project without data (where uploads are labeled).
+DEFAULT_STREAMING_PREFIX = "incoming/"
 
 #: What each pattern means, for error messages.
 PATTERN_MESSAGES = {
@@ -78,6 +92,17 @@ PATTERN_MESSAGES = {
     HTTPS_URL: "must be an https:// URL",
     SECRET_ARN: "must be a Secrets Manager secret ARN like arn:aws:secretsmanager:<region>:<account>:secret:<name>",
     CIDR: "must be an IPv4 CIDR block like 203.0.113.0/24",
+    SNS_TOPIC_ARN: "must be an SNS topic ARN like arn:aws:sns:<region>:<account>:<name>",
+    KMS_KEY_ARN: "must be a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key id>",
+    ENCRYPTION_WORD: "allowed: s3-managed, kms, or {kms_key_arn: <an existing KMS key's ARN>}",
+    INITIAL_MODEL: "must be a SageMaker model ARN like arn:aws:sagemaker:<region>:<account>:model/<name>, or "
+    "previous (the final model of the job this project follows)",
+    VOLUME_KEY: "must be a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key id>, or project (the "
+    "project's own key: encryption)",
+    PROJECT_NAME_PATTERN: "must be the name of another project: its file name without .yaml (lowercase letters, "
+    "digits and single hyphens)",
+    SUBNET_ID: "must be a subnet ID like subnet-0123456789abcdef0",
+    SECURITY_GROUP_ID: "must be a security group ID like sg-0123456789abcdef0",
     DURATION_PATTERN: "must be a duration: seconds (300) or a whole number with s, m, h or d (30s, 5m, 8h, 10d)",
     NAME_PATTERN.pattern: "must be letters, digits and hyphens, starting and ending with a letter or digit",
     KEYWORD_PATTERN.pattern: "must be letters and digits, words separated by single spaces",
@@ -202,13 +227,65 @@ _LISTED = _choice(
     f"Up to {MAX_INLINE_OBJECTS} data objects listed in the file; the deploy writes the manifest.",
 )
 
+_PREVIOUS_PROJECT = _choice(
+    "the output of another project",
+    "previous_project",
+    {
+        "previous_project": {
+            "type": "string",
+            "pattern": PROJECT_NAME_PATTERN,
+            "description": "The name of another project file in this folder (without .yaml), in the same region "
+            "and account: this job labels or reviews that job's output, and starts by itself when that job "
+            "completes. Its stack deploys first.",
+        }
+    },
+    "Chain jobs: verify or adjust another project's labels, or label its output again with another task.",
+)
+_PREVIOUS_JOB = _choice(
+    "the output of an existing job",
+    "previous_job",
+    {
+        "previous_job": {
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "description": "A labeling job outside this app, in the project's region and account: this job labels "
+            "or reviews its output, and starts by itself when that job completes (at once if it has).",
+            "properties": {
+                "name": _text("The job's name (its LabelingJobName).", max_length=63, pattern=NAME_PATTERN.pattern),
+                "label_attribute_name": _text(
+                    "The job's label attribute name: what a verification or adjustment job reviews. Default: "
+                    "unknown (give reviewed_label_attribute_name).",
+                    max_length=MAX_LABEL_ATTRIBUTE_NAME,
+                    pattern=NAME_PATTERN.pattern,
+                ),
+                "task_type": {
+                    "enum": [t.value for t in PROJECT_TASK_TYPES],
+                    "description": "The job's task type, checked against what a review task type reviews. Default: "
+                    "unknown.",
+                },
+                "labels": _texts(
+                    "The job's labels: an adjustment job uses them unless it gives its own. Default: "
+                    "unknown (give labels).",
+                    {"type": "string", "minLength": 1, "maxLength": MAX_LABEL},
+                    minItems=1,
+                ),
+            },
+        }
+    },
+    "Chain jobs: verify or adjust the labels of a job made elsewhere, or label its output again.",
+)
+_ARN_OR_NEW_TOPIC = "true: a new topic encrypted with a new KMS key; or an existing SNS topic's ARN. Default: none."
+
 PROJECT_SCHEMA: dict[str, Any] = {
     "$schema": DRAFT,
     "title": "groundtruth-cdk labeling project",
     "description": "One SageMaker Ground Truth labeling project (projects/<name>.yaml): "
     "`cdk deploy GroundTruth-<name>` creates its buckets, a scoped execution role and the labeling job.",
     "type": "object",
-    "required": ["task_type", "labels", "instructions", "title", "description", "data", "workers"],
+    # labels and data are required too, except for review jobs of a previous job (labels) and streaming jobs
+    # (data): the loader checks that.
+    "required": ["task_type", "instructions", "title", "description", "workers"],
     "additionalProperties": False,
     "properties": {
         "region": {
@@ -228,7 +305,9 @@ PROJECT_SCHEMA: dict[str, Any] = {
             "LabelingJob construct).",
         },
         "labels": _texts(
-            "The label categories workers choose from, each unique; how many depends on the task type.",
+            "The label categories workers choose from, each unique; how many depends on the task type. Required, "
+            "except for an adjustment job that follows a previous job: it defaults to that job's (a verification job's "
+            "labels are the reviewers' verdicts).",
             {"type": "string", "minLength": 1, "maxLength": MAX_LABEL},
         ),
         "instructions": {
@@ -254,9 +333,10 @@ PROJECT_SCHEMA: dict[str, Any] = {
         ),
         "data": {
             "type": "object",
-            "description": "What to label: automated data setup (data_type), a manifest in S3 (manifest), or "
-            "objects listed here (objects).",
-            "oneOf": [_AUTOMATED, _MANIFEST, _LISTED],
+            "description": "What to label: automated data setup (data_type), a manifest in S3 (manifest), "
+            "objects listed here (objects), or the output of an earlier job (previous_project, previous_job). "
+            "Required, except for a streaming job (which may start without any).",
+            "oneOf": [_AUTOMATED, _MANIFEST, _LISTED, _PREVIOUS_PROJECT, _PREVIOUS_JOB],
         },
         "workers": {
             "type": "object",
@@ -360,11 +440,128 @@ PROJECT_SCHEMA: dict[str, Any] = {
             "free-of-personally-identifiable-information. Default: none.",
         },
         "auto_labeling": {
-            "type": "boolean",
+            "type": ["boolean", "object"],
             "default": False,
+            "additionalProperties": False,
             "description": "Automated data labeling (active learning): a model labels the objects it is "
             "confident about (image-bounding-box, image-single-label, image-semantic-segmentation, "
-            "text-single-label; at least 1,250 objects). Default false.",
+            "text-single-label; at least 1,250 objects; not for streaming jobs). true, or a mapping of options. "
+            "Ground Truth bills the training and inference instances. Default false.",
+            "properties": {
+                "initial_model": {
+                    "type": "string",
+                    "pattern": INITIAL_MODEL,
+                    "description": "Start from a trained model: a SageMaker model ARN (an earlier job's "
+                    "FinalActiveLearningModelArn), or previous: the final model of the job this project follows "
+                    "(data: previous_project or previous_job). Default: train from scratch.",
+                    "examples": [PREVIOUS_MODEL],
+                },
+                "volume_kms_key_arn": {
+                    "type": "string",
+                    "pattern": VOLUME_KEY,
+                    "description": "The KMS key that encrypts the storage volumes of the training and inference "
+                    "instances: a key ARN, or project (the project's own key; needs encryption: kms or "
+                    "{kms_key_arn: ...}). Default: AWS managed encryption.",
+                    "examples": [PROJECT_KEY],
+                },
+                "vpc": {
+                    "type": "object",
+                    "required": ["subnet_ids", "security_group_ids"],
+                    "additionalProperties": False,
+                    "description": "Run the training and inference jobs in your VPC. The subnets need a route to "
+                    "S3 (a gateway endpoint or NAT). Default: SageMaker's network.",
+                    "properties": {
+                        "subnet_ids": _texts(
+                            f"1-{MAX_SUBNETS} subnet IDs (subnet-...), private subnets of one VPC.",
+                            {"type": "string", "pattern": SUBNET_ID},
+                            minItems=1,
+                            maxItems=MAX_SUBNETS,
+                            uniqueItems=True,
+                        ),
+                        "security_group_ids": _texts(
+                            f"1-{MAX_SECURITY_GROUPS} security group IDs (sg-...) for the jobs' network interfaces.",
+                            {"type": "string", "pattern": SECURITY_GROUP_ID},
+                            minItems=1,
+                            maxItems=MAX_SECURITY_GROUPS,
+                            uniqueItems=True,
+                        ),
+                    },
+                },
+            },
+        },
+        "encryption": {
+            "type": ["string", "object"],
+            "pattern": ENCRYPTION_WORD,
+            "required": ["kms_key_arn"],
+            "additionalProperties": False,
+            "default": S3_MANAGED,
+            "description": "How the buckets the stack creates and the labels are encrypted: s3-managed (SSE-S3), "
+            "kms (a new customer managed KMS key with yearly rotation, retained with the buckets), or "
+            "{kms_key_arn: <an existing key's ARN>}. The job's role gets exactly the key permissions it needs. "
+            "Default: s3-managed.",
+            "examples": [S3_MANAGED, NEW_KEY, {"kms_key_arn": "arn:aws:kms:eu-west-1:111122223333:key/<key id>"}],
+            "properties": {
+                "kms_key_arn": _text(
+                    "An existing customer managed KMS key (its ARN) in the project's region; its key policy must "
+                    "let the account's IAM policies use it.",
+                    pattern=KMS_KEY_ARN,
+                )
+            },
+        },
+        "streaming": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "A streaming job: data objects arrive on an SNS topic while the job runs, until you stop "
+            "it (or it gets no objects for 10 days). No stopping conditions, no automated data labeling; data is "
+            "optional (an initial manifest). Ground Truth leaves an SQS queue named GroundTruth-<job name> "
+            "behind: delete it after the job. Default: a regular job.",
+            "properties": {
+                "input_topic_arn": _text(
+                    "An existing SNS topic the data objects arrive on (one JSON manifest line per message). "
+                    "Default: a new topic encrypted with a new KMS key.",
+                    pattern=SNS_TOPIC_ARN,
+                ),
+                "s3_events": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Label every object uploaded under the input prefix of the project's own input "
+                    "bucket (S3 object-created events to the input topic): data.prefix, or streaming.prefix "
+                    "without data. Not for text task types, nor with input_topic_arn. Default false.",
+                },
+                "prefix": {
+                    "type": "string",
+                    "pattern": PREFIX,
+                    "default": DEFAULT_STREAMING_PREFIX,
+                    "description": "Without data: the key prefix in the project's input bucket where uploads are "
+                    f"labeled (s3_events). With data, its prefix is the one. Default: '{DEFAULT_STREAMING_PREFIX}'.",
+                },
+                "output_topic": {
+                    "type": ["boolean", "string"],
+                    "pattern": SNS_TOPIC_ARN,
+                    "description": "Where Ground Truth publishes each labeled object: " + _ARN_OR_NEW_TOPIC,
+                    "examples": [True, "arn:aws:sns:eu-west-1:111122223333:labels"],
+                },
+            },
+        },
+        "notifications": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "Tell people when the job changes status (in progress, completed, failed, stopped): an "
+            "EventBridge rule publishes to an SNS topic. Default: none.",
+            "properties": {
+                "emails": _texts(
+                    f"E-mail addresses to subscribe (at most {MAX_NOTIFICATION_EMAILS}); AWS asks each to confirm. "
+                    "Default: none.",
+                    {"type": "string", "pattern": EMAIL_PATTERN.pattern},
+                    maxItems=MAX_NOTIFICATION_EMAILS,
+                    uniqueItems=True,
+                ),
+                "topic_arn": _text(
+                    "An existing SNS topic to publish to (it must let EventBridge publish). Default: a new topic "
+                    "encrypted with a new KMS key.",
+                    pattern=SNS_TOPIC_ARN,
+                ),
+            },
         },
         "output": {
             "type": "object",

@@ -10,7 +10,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from groundtruth_cdk.project.errors import Problem, ProjectError
-from groundtruth_cdk.project.loader import Project, load_projects
+from groundtruth_cdk.project.loader import Project, chain, load_projects
 from groundtruth_cdk.project.workforce_file import RegionWorkforce, load_workforce
 from groundtruth_cdk.stacks.labeling_project_stack import LabelingProjectStack
 from groundtruth_cdk.stacks.workforce_stack import TeamSpec, WorkforceStack
@@ -39,8 +39,10 @@ def add_project_stacks(
 
     Each is named ``GroundTruth-<project>`` (the file name without ``.yaml``). Each region whose projects
     use a private team gets a ``WorkforceStack`` named ``GroundTruth-Workforce-<region>`` from
-    ``workforce_file``, and those project stacks depend on it. ``project`` limits the app to that one
-    project (and its workforce stack). Default: every project.
+    ``workforce_file``, and those project stacks depend on it. A project that follows another
+    (``data.previous_project``) is added after it and its stack depends on that project's stack. ``project``
+    limits the app to that one project (with the projects it follows, and their workforce stacks).
+    Default: every project.
 
     Raises :class:`ProjectError` with every problem of every file read, and when the projects cannot
     share their workforce stacks.
@@ -61,7 +63,7 @@ def add_project_stacks(
                 )
             ]
         )
-    projects = load_projects(files, workforce_file=workforce_file)
+    projects = _with_chains(load_projects(files, workforce_file=workforce_file))
     regions = _team_regions(projects)
     workforces: dict[str, WorkforceStack] = {}
     if regions:
@@ -69,14 +71,27 @@ def add_project_stacks(
         for region, account in regions.items():
             workforces[region] = _workforce_stack(scope, declared[region], account)
     stacks: dict[str, LabelingProjectStack] = {}
-    for loaded in projects:
-        stack = LabelingProjectStack(scope, loaded.stack_name, project=loaded)
+    for loaded in projects:  # a project after the one it follows
+        previous = stacks[loaded.previous.name] if loaded.previous is not None else None
+        stack = LabelingProjectStack(scope, loaded.stack_name, project=loaded, previous=previous)
         if loaded.team is not None and loaded.region is not None:
             stack.add_stack_dependency(
                 workforces[loaded.region], f"the team {loaded.team} belongs to the workforce stack of {loaded.region}"
             )
         stacks[loaded.name] = stack
     return ProjectStacks(projects=stacks, workforces=workforces)
+
+
+def _with_chains(projects: list[Project]) -> list[Project]:
+    """``projects`` and the projects they follow, each after the one it follows (else in the given order).
+
+    The loader has ruled out circles, unknown projects and chains across regions or accounts.
+    """
+    ordered: dict[str, Project] = {}
+    for project in projects:
+        for member in chain(project):
+            ordered.setdefault(member.name, member)
+    return list(ordered.values())
 
 
 def _team_regions(projects: list[Project]) -> dict[str, str | None]:

@@ -98,11 +98,11 @@ def _expected_document(name: str, *, model: bool = False, use_final_model: bool 
 
 
 def _waiting_data(name: str) -> dict[str, str]:
-    return {**expected_data(name), "ChainStatus": f"waiting for {PREVIOUS_JOB} to complete"}
+    return {**expected_data(name), "FollowsJob": PREVIOUS_JOB, "ChainStatus": f"waiting for {PREVIOUS_JOB} to complete"}
 
 
 def _started_data(name: str) -> dict[str, str]:
-    return {**expected_data(name), "ChainStatus": f"started after {PREVIOUS_JOB} completed"}
+    return {**expected_data(name), "FollowsJob": PREVIOUS_JOB, "ChainStatus": f"started after {PREVIOUS_JOB} completed"}
 
 
 def _deploy_waiting(handler: ModuleType, sagemaker: Stubber, **props: Any) -> str:

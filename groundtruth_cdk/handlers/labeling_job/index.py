@@ -119,6 +119,7 @@ WAITING_KEY = "WaitingForPreviousJob"
 
 #: Data key of a chained job: whether it started or still waits for its previous job.
 CHAIN_STATUS_KEY = "ChainStatus"
+FOLLOWS_JOB_KEY = "FollowsJob"
 #: Bound on ChainStatus, in bytes once JSON-encoded as UTF-8.
 MAX_CHAIN_STATUS_BYTES = 200
 
@@ -126,7 +127,7 @@ MAX_CHAIN_STATUS_BYTES = 200
 STREAMING_QUEUE_KEY = "StreamingQueueName"
 
 #: Data keys on_event computes that is_complete passes on (the framework hands it on_event's Data).
-PASSED_ON_KEYS = (*DATA_SETUP_KEYS, CHAIN_STATUS_KEY, STREAMING_QUEUE_KEY)
+PASSED_ON_KEYS = (*DATA_SETUP_KEYS, FOLLOWS_JOB_KEY, CHAIN_STATUS_KEY, STREAMING_QUEUE_KEY)
 
 #: Statuses in which the job still has work to stop.
 RUNNING_STATUSES = frozenset({"Initializing", "InProgress"})
@@ -294,7 +295,8 @@ def _create(event: Event, context: object) -> Response:
         data = _job_data(name, arn, existing["OutputConfig"]["S3OutputPath"], owner.stack_id)
         if "DataSetup" in properties:
             data.update(_existing_job_setup_data(existing))
-        data.update(_job_notes(request, None if chain is None else _started_status(chain.follows)))
+        follows = None if chain is None else chain.follows
+        data.update(_job_notes(request, follows, None if follows is None else _started_status(follows)))
         return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: _is_current(event, name)}
     region = _region_and_partition(owner.stack_id)[0]
     uris, outcome = _write_artifacts(properties, name, region=region, deadline=_deadline(context))
@@ -308,18 +310,22 @@ def _create(event: Event, context: object) -> Response:
     arn, existed = _create_job(request, owner, event)
     data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
     data.update(setup_data)
-    data.update(_job_notes(request, None))
+    data.update(_job_notes(request, None, None))
     # Read by is_complete only (the framework passes extra keys to it, not to CloudFormation).
     return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: existed and _is_current(event, name)}
 
 
-def _job_notes(request: Mapping[str, Any], chain_status: str | None) -> dict[str, str]:
-    """Return the Data keys describing how the job runs: its chain status, its streaming queue.
+def _job_notes(request: Mapping[str, Any], follows: FollowsJob | None, chain_status: str | None) -> dict[str, str]:
+    """Return the Data keys describing how the job runs: the job it follows, its chain status, its
+    streaming queue.
 
     ``StreamingQueueName`` is the SQS queue Ground Truth creates for a streaming job (named after the
-    job, in lower case); ``ChainStatus`` is given for a chained job only and kept short.
+    job, in lower case); ``FollowsJob`` (the earlier job's name) and ``ChainStatus`` (kept short) are
+    given for a chained job only.
     """
     notes: dict[str, str] = {}
+    if follows is not None:
+        notes[FOLLOWS_JOB_KEY] = follows.job_name
     if chain_status is not None:
         notes[CHAIN_STATUS_KEY] = _truncate(chain_status, MAX_CHAIN_STATUS_BYTES)
     if _is_streaming(request):
@@ -891,7 +897,7 @@ def _create_chained(
             arn = _expected_job_arn(name, owner.stack_id)
             data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
             data.update(setup_data)
-            data.update(_job_notes(request, waiting))
+            data.update(_job_notes(request, follows, waiting))
             return {"PhysicalResourceId": name, "Data": data, WAITING_KEY: True}
         _check_completed(previous)
         arn, existed = _create_job(apply_previous_output(request, follows, previous), owner, event)
@@ -900,7 +906,7 @@ def _create_chained(
         raise
     data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
     data.update(setup_data)
-    data.update(_job_notes(request, _started_status(follows)))
+    data.update(_job_notes(request, follows, _started_status(follows)))
     return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: existed and _is_current(event, name)}
 
 
