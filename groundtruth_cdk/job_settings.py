@@ -304,8 +304,7 @@ class JobSettings:
         problems.check_label_attribute_name(
             self.label_attribute_name, spec, reviewed=self.reviewed_label_attribute_name
         )
-        if self.labels or spec.review_overlay is None:  # a verification job without verdicts: _check_review
-            problems.check_labels(self.labels, spec)
+        problems.check_labels(self.labels, spec)
         problems.check_title(self.task_title)
         problems.check_description(self.task_description)
         problems.check_keywords(self.task_keywords)
@@ -380,12 +379,6 @@ class JobSettings:
 
     def _check_review(self, problems: Problems) -> None:
         spec, reviewed = self.spec, self.reviewed_label_attribute_name
-        if spec.review_overlay is not None and not self.labels:
-            problems.add(
-                "labels",
-                [],
-                f"{spec.title} jobs need the verdicts reviewers choose from, e.g. correct, needs adjustment, wrong",
-            )
         if spec.reviews_labels and reviewed is None:
             problems.add(
                 "reviewed_label_attribute_name",

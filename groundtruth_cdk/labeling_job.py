@@ -65,8 +65,8 @@ class LabelingJob(Construct):
             of an earlier job (:class:`PreviousJobOutput`, or that ``LabelingJob`` itself): the job then
             starts when that job completes. Default: none, for a streaming job only.
         labels: the label categories, unique; counts per task type are checked. Default: the earlier
-            job's labels for an adjustment job that follows one (a verification job's labels are the
-            reviewers' verdicts, e.g. correct / incorrect), else none (an error where labels are needed).
+            job's labels for a verification or adjustment job that follows one (verification shows the
+            earlier labels under these names; reviewers choose among fixed verdicts), else none.
         instructions: short and full worker instructions (HTML).
         task_title: 1-128 characters shown to workers.
         task_description: 1-255 characters shown to workers; also the question above the task
@@ -156,9 +156,9 @@ class LabelingJob(Construct):
             )
         previous = input if isinstance(input, PreviousJobOutput) else None
         if labels is None:
-            # An adjustment job edits the earlier labels, so it has the earlier job's categories; a
-            # verification job's labels are the reviewers' verdicts, and another task type has its own.
-            reused = previous.labels if previous is not None and task_type.spec.adjusts_labels else None
+            # A review job shows (verification) or edits (adjustment) the earlier job's labels, so it has the
+            # earlier job's categories; another task type has labels of its own.
+            reused = previous.labels if previous is not None and task_type.spec.reviews_labels else None
             labels = reused or ()
         if reviewed_label_attribute_name is None and previous is not None and task_type.spec.reviews_labels:
             reviewed_label_attribute_name = previous.label_attribute_name

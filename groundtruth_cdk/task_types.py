@@ -187,12 +187,6 @@ class TaskTypeSpec:
         return bool(self.mechanical_turk_prices)
 
     @property
-    def adjusts_labels(self) -> bool:
-        """Whether workers edit the reviewed job's labels (adjustment), so the job has that job's label
-        categories; a verification job's labels are the reviewers' verdicts instead."""
-        return self.reviews_labels and self.review_overlay is None
-
-    @property
     def auto_labeling(self) -> bool:
         """Whether automated data labeling (active learning) is available."""
         return self.auto_labeling_algorithm is not None

@@ -131,3 +131,84 @@ def as_cloudformation_sends(template: dict[str, Any], value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# -- helpers of the issue-6 construct tests (auto-labeling, keys, streaming, chains, notifications) ------
+
+
+def synthesized(scope: cdk.Stack) -> dict[str, Any]:
+    """The synthesized template of ``scope``, flattened like :func:`flat_resolved`."""
+    return dict(flat_resolved(Template.from_stack(scope).to_json()))
+
+
+def of_type(template: dict[str, Any], type_: str, logical_prefix: str = "") -> dict[str, dict[str, Any]]:
+    """Logical id → resource of ``type_`` whose logical id starts with ``logical_prefix``."""
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == type_ and logical_id.startswith(logical_prefix)
+    }
+
+
+def one_of_type(template: dict[str, Any], type_: str, logical_prefix: str = "") -> tuple[str, dict[str, Any]]:
+    """The logical id and resource of the only resource of ``type_`` starting with ``logical_prefix``."""
+    found = of_type(template, type_, logical_prefix)
+    assert len(found) == 1, f"{len(found)} {type_} resources start with {logical_prefix!r}: {sorted(found)}"
+    ((logical_id, resource),) = found.items()
+    return logical_id, resource
+
+
+def statements(template: dict[str, Any], logical_prefix: str) -> list[dict[str, Any]]:
+    """The statements of the only IAM policy whose logical id starts with ``logical_prefix``."""
+    _, policy = one_of_type(template, "AWS::IAM::Policy", logical_prefix)
+    return list(policy["Properties"]["PolicyDocument"]["Statement"])
+
+
+def all_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every statement of every IAM policy in the template."""
+    return [
+        statement
+        for policy in of_type(template, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def actions_of(statement: dict[str, Any]) -> list[str]:
+    """A statement's actions as a list."""
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else list(action)
+
+
+def job_properties(template: dict[str, Any], logical_prefix: str = "Job") -> dict[str, Any]:
+    """The properties of the only ``Custom::LabelingJob`` whose logical id starts with ``logical_prefix``."""
+    _, resource = one_of_type(template, "Custom::LabelingJob", logical_prefix)
+    return dict(resource["Properties"])
+
+
+def outputs_of(template: dict[str, Any], logical_prefix: str) -> dict[str, Any]:
+    """Output id (without ``logical_prefix`` and the hash) → value, for outputs starting with ``logical_prefix``."""
+    return {
+        output_id[len(logical_prefix) : -8]: output["Value"]
+        for output_id, output in template.get("Outputs", {}).items()
+        if output_id.startswith(logical_prefix) and not output_id.startswith("ExportsOutput")
+    }
+
+
+def job_error(task_type: TaskType = TaskType.IMAGE_BOUNDING_BOX, **overrides: Any) -> str:
+    """The message of the ``ValueError`` that a job of ``task_type`` with ``overrides`` raises at synth."""
+    scope = overrides.pop("scope", None) or stack()
+    try:
+        add_job(scope, task_type=task_type, **overrides)
+    except ValueError as error:
+        return str(error)
+    raise AssertionError("the job was accepted")
+
+
+def acknowledged_rules(construct: Any) -> set[str]:
+    """The cdk-nag rule ids acknowledged (``cdk.Validations``) on ``construct``."""
+    return {
+        key.removeprefix("Annotation::")
+        for entry in construct.node.metadata
+        if entry.type == "aws:cdk:acknowledged-rules"
+        for key in entry.data
+    }

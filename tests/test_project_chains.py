@@ -38,8 +38,8 @@ def root(tmp_path: Path) -> Path:
 
 
 def follower(previous: str = "boxes", **changes: object) -> dict[str, object]:
-    """An adjustment project of ``previous`` that gives neither labels nor the reviewed attribute."""
-    return valid_project(**{"task_type": ADJUST, "labels": None, "data": {"previous_project": previous}, **changes})
+    """A review project of ``previous`` that gives neither labels nor the reviewed attribute."""
+    return valid_project(**{"task_type": REVIEW, "labels": None, "data": {"previous_project": previous}, **changes})
 
 
 def settings(project: Project) -> JobSettings:
@@ -56,16 +56,10 @@ def only_problem(path: Path) -> Problem:
 # -- valid chains -----------------------------------------------------------------------------------------
 
 
-def test_a_verification_of_another_project_needs_the_reviewers_verdicts(root: Path) -> None:
-    problem = only_problem(write_project(root, follower(task_type=REVIEW), name="review"))
-    assert problem.field == "labels"
-    assert "a verification job's labels are the reviewers' verdicts" in problem.message
-
-
-def test_a_verification_of_another_project_reviews_its_attribute_with_its_own_verdicts(root: Path) -> None:
-    project = load_project(write_project(root, follower(task_type=REVIEW, labels=["correct", "wrong"]), name="r"))
+def test_an_adjustment_of_another_project_defaults_to_its_labels_too(root: Path) -> None:
+    project = load_project(write_project(root, follower(task_type=ADJUST), name="adjust"))
     job = settings(project)
-    assert job.labels == ("correct", "wrong")
+    assert job.labels == ("car", "truck")
     assert job.reviewed_label_attribute_name == "boxes"
 
 
@@ -119,8 +113,7 @@ def test_re_labeling_another_project_s_output_needs_labels(root: Path) -> None:
     assert (problem.line, problem.field) == (1, "labels")
     assert problem.message.startswith("missing; required: the label categories workers choose from, each unique")
     assert problem.message.endswith(
-        "(an adjustment job that follows a previous job may leave it out: it edits that job's labels; a "
-        "verification job's labels are the reviewers' verdicts)"
+        "(a verification or adjustment job that follows a previous job may leave it out: it reviews that job's labels)"
     )
     project = load_project(
         write_project(
@@ -341,7 +334,7 @@ def test_a_review_of_the_wrong_task_type(root: Path) -> None:
     problem = only_problem(path)
     assert (problem.line, problem.field) == (line_of(path, "data:"), "data")
     assert problem.message == (
-        "got 'the output of a image-multi-label job'; image-bounding-box-adjustment reviews image-bounding-box jobs"
+        "got 'the output of a image-multi-label job'; image-bounding-box-verification reviews image-bounding-box jobs"
     )
 
 

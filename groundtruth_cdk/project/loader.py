@@ -327,8 +327,8 @@ class Project:
 
     @property
     def effective_labels(self) -> tuple[str, ...]:
-        """``labels``, or for an adjustment job of a previous project that gives none, that project's."""
-        if not self.labels and self.previous is not None and self.task_type.spec.adjusts_labels:
+        """``labels``, or for a review job of a previous project that gives none, that project's."""
+        if not self.labels and self.previous is not None and self.task_type.spec.reviews_labels:
             return self.previous.effective_labels
         return self.labels
 
@@ -373,8 +373,7 @@ class Project:
 
         ``key_arn`` is the project's KMS key (``encryption: kms``: the key the stack creates; default: the
         ARN the file gives, or for a new key an unresolved value). ``previous_job``: see :meth:`job_input`.
-        The reviewed label attribute name of a review job, and the labels of an adjustment job, default to
-        the previous job's.
+        Labels and the reviewed label attribute name of a review job default to the previous job's.
         """
         if key_arn is None:
             key_arn = self.encryption.kms_key_arn or (cdk.Aws.NO_VALUE if self.encryption.new_key else None)
@@ -382,8 +381,7 @@ class Project:
         labels, reviewed = self.labels, self.reviewed_label_attribute_name
         if isinstance(job_input, PreviousJobOutput) and self.task_type.spec.reviews_labels:
             reviewed = reviewed or job_input.label_attribute_name
-            if self.task_type.spec.adjusts_labels:
-                labels = labels or job_input.labels or ()
+            labels = labels or job_input.labels or ()
         return JobSettings(
             task_type=self.task_type,
             workforce=self.workforce,
@@ -591,13 +589,12 @@ def _required_problems(document: YamlDocument) -> list[Problem]:
     properties = PROJECT_SCHEMA["properties"]
     data = value.get("data") or {}
     follows = "previous_project" in data or "previous_job" in data
-    if "labels" not in value and not (follows and TaskType(value["task_type"]).spec.adjusts_labels):
+    if "labels" not in value and not (follows and TaskType(value["task_type"]).spec.reviews_labels):
         problems.append(
             document.problem(
                 ("labels",),
-                f"missing; required: {_first_sentence(properties['labels'])} (an adjustment job that follows a "
-                "previous job may leave it out: it edits that job's labels; a verification job's labels are the "
-                "reviewers' verdicts)",
+                f"missing; required: {_first_sentence(properties['labels'])} (a verification or adjustment job "
+                "that follows a previous job may leave it out: it reviews that job's labels)",
             )
         )
     if "data" not in value and "streaming" not in value:

@@ -265,7 +265,7 @@ _PREVIOUS_JOB = _choice(
                     "unknown.",
                 },
                 "labels": _texts(
-                    "The job's labels: an adjustment job uses them unless it gives its own. Default: "
+                    "The job's labels: a verification or adjustment job uses them unless it gives its own. Default: "
                     "unknown (give labels).",
                     {"type": "string", "minLength": 1, "maxLength": MAX_LABEL},
                     minItems=1,
@@ -306,8 +306,7 @@ PROJECT_SCHEMA: dict[str, Any] = {
         },
         "labels": _texts(
             "The label categories workers choose from, each unique; how many depends on the task type. Required, "
-            "except for an adjustment job that follows a previous job: it defaults to that job's (a verification job's "
-            "labels are the reviewers' verdicts).",
+            "except for a verification or adjustment job that follows a previous job: it defaults to that job's.",
             {"type": "string", "minLength": 1, "maxLength": MAX_LABEL},
         ),
         "instructions": {

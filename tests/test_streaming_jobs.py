@@ -1,0 +1,354 @@
+"""Streaming labeling jobs on the construct side: topics, S3 events, the request, the role, every synth error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_s3 as s3
+
+from groundtruth_cdk import (
+    AutoLabeling,
+    LabelingBuckets,
+    PreviousJobOutput,
+    StoppingConditions,
+    Streaming,
+    TaskType,
+)
+from tests.builders import (
+    ACCOUNT,
+    actions_of,
+    add_job,
+    flat,
+    job_error,
+    job_properties,
+    of_type,
+    one_of_type,
+    outputs_of,
+    stack,
+    statements,
+    synthesized,
+)
+
+INPUT_TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:vehicle-uploads"
+OUTPUT_TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:vehicle-labels"
+QUEUES = f"arn:<AWS::Partition>:sqs:us-east-1:{ACCOUNT}:GroundTruth-test-job-*"
+ROOT = {
+    "Action": "kms:*",
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:<AWS::Partition>:iam::{ACCOUNT}:root"},
+    "Resource": "*",
+}
+SAME_ACCOUNT = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+def _ssl_only(topic: str) -> dict[str, Any]:
+    return {
+        "Action": "sns:Publish",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        "Effect": "Deny",
+        "Principal": "*",
+        "Resource": topic,
+        "Sid": "AllowPublishThroughSSLOnly",
+    }
+
+
+@pytest.fixture(scope="module")
+def created() -> dict[str, Any]:
+    """A streaming job with a created input topic fed by S3 events and a created output topic."""
+    scope = stack()
+    buckets = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_prefix="images/")
+    add_job(scope, buckets=buckets, input=None, streaming=Streaming(s3_events=True, output_topic=True))
+    return synthesized(scope)
+
+
+@pytest.fixture(scope="module")
+def existing() -> dict[str, Any]:
+    """A streaming job on existing topics (and a created-topic job without S3 events beside it)."""
+    scope = stack()
+    add_job(scope, input=None, streaming=Streaming(input_topic_arn=INPUT_TOPIC, output_topic=OUTPUT_TOPIC))
+    add_job(scope, "Plain", input=None, streaming=Streaming())
+    return synthesized(scope)
+
+
+def _topic(template: dict[str, Any], logical_prefix: str) -> tuple[str, dict[str, Any]]:
+    return one_of_type(template, "AWS::SNS::Topic", logical_prefix)
+
+
+def test_the_input_topic_is_encrypted_with_a_rotated_key(created: dict[str, Any]) -> None:
+    topic_id, topic = _topic(created, "JobStreamingInput")
+    key_id, key = one_of_type(created, "AWS::KMS::Key", "JobStreamingInputKey")
+    assert topic["Properties"] == {"DisplayName": "Data objects to label", "KmsMasterKeyId": f"<{key_id}.Arn>"}
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert topic_id.startswith("JobStreamingInput")
+
+
+def test_the_input_topic_is_ssl_only_and_s3_of_this_account_may_publish(created: dict[str, Any]) -> None:
+    topic_id, _ = _topic(created, "JobStreamingInput")
+    _, policy = one_of_type(created, "AWS::SNS::TopicPolicy", "JobStreamingInputPolicy")
+    assert policy["Properties"]["Topics"] == [f"<{topic_id}>"]
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        _ssl_only(f"<{topic_id}>"),
+        {
+            "Action": "sns:Publish",
+            "Condition": SAME_ACCOUNT,
+            "Effect": "Allow",
+            "Principal": {"Service": "s3.amazonaws.com"},
+            "Resource": f"<{topic_id}>",
+            "Sid": "S3Publishes",
+        },
+    ]
+
+
+def test_s3_of_this_account_may_use_the_input_topics_key(created: dict[str, Any]) -> None:
+    _, key = one_of_type(created, "AWS::KMS::Key", "JobStreamingInputKey")
+    assert key["Properties"]["KeyPolicy"]["Statement"] == [
+        ROOT,
+        {
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Condition": SAME_ACCOUNT,
+            "Effect": "Allow",
+            "Principal": {"Service": "s3.amazonaws.com"},
+            "Resource": "*",
+            "Sid": "S3EncryptsMessages",
+        },
+    ]
+
+
+def test_the_request_reads_the_input_topic_and_publishes_to_the_output_topic(created: dict[str, Any]) -> None:
+    input_id, _ = _topic(created, "JobStreamingInput")
+    output_id, _ = _topic(created, "JobStreamingOutput")
+    properties = job_properties(created)
+    request = properties["LabelingJobRequest"]
+    assert request["InputConfig"] == {"DataSource": {"SnsDataSource": {"SnsTopicArn": f"<{input_id}>"}}}
+    assert request["OutputConfig"] == {
+        "S3OutputPath": "s3://<DataOutputBucket90385B5A>/labels/",
+        "SnsTopicArn": f"<{output_id}>",
+    }
+    assert "StoppingConditions" not in request
+    assert "LabelingJobAlgorithmsConfig" not in request
+    assert not {"ManifestLines", "DataSetup", "FollowsJob"} & set(properties)
+
+
+def test_objects_created_under_the_input_prefix_go_to_the_input_topic(created: dict[str, Any]) -> None:
+    topic_id, _ = _topic(created, "JobStreamingInput")
+    policy_id, _ = one_of_type(created, "AWS::SNS::TopicPolicy", "JobStreamingInputPolicy")
+    _, bucket = one_of_type(created, "AWS::S3::Bucket", "DataInputBucket")
+    assert bucket["Properties"]["NotificationConfiguration"] == {
+        "TopicConfigurations": [
+            {
+                "Event": "s3:ObjectCreated:*",
+                "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "images/"}]}},
+                "Topic": f"<{topic_id}>",
+            }
+        ]
+    }
+    assert policy_id in bucket["DependsOn"]
+    assert not of_type(created, "Custom::S3BucketNotifications")
+    _, output_bucket = one_of_type(created, "AWS::S3::Bucket", "DataOutputBucket")
+    assert "NotificationConfiguration" not in output_bucket["Properties"]
+
+
+def test_without_an_input_prefix_every_object_created_is_sent() -> None:
+    scope = stack()
+    buckets = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_SINGLE_LABEL)
+    add_job(scope, task_type=TaskType.IMAGE_SINGLE_LABEL, buckets=buckets, streaming=Streaming(s3_events=True))
+    _, bucket = one_of_type(synthesized(scope), "AWS::S3::Bucket", "DataInputBucket")
+    (configuration,) = bucket["Properties"]["NotificationConfiguration"]["TopicConfigurations"]
+    assert configuration["Event"] == "s3:ObjectCreated:*"
+    assert "Filter" not in configuration
+
+
+def test_the_output_topic_is_encrypted_and_the_role_may_publish_with_its_key(created: dict[str, Any]) -> None:
+    output_id, output = _topic(created, "JobStreamingOutput")
+    key_id, key = one_of_type(created, "AWS::KMS::Key", "JobStreamingOutputKey")
+    assert output["Properties"] == {"DisplayName": "Labeled data objects", "KmsMasterKeyId": f"<{key_id}.Arn>"}
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert key["Properties"]["KeyPolicy"]["Statement"] == [ROOT]
+    _, policy = one_of_type(created, "AWS::SNS::TopicPolicy", "JobStreamingOutputPolicy")
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [_ssl_only(f"<{output_id}>")]
+    role = statements(created, "JobRoleDefaultPolicy")
+    assert {"Action": "sns:Publish", "Effect": "Allow", "Resource": f"<{output_id}>"} in role
+    assert {"Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow", "Resource": f"<{key_id}.Arn>"} in (
+        role
+    )
+
+
+def test_the_role_may_create_the_queue_and_subscribe_it_to_the_input_topic(created: dict[str, Any]) -> None:
+    input_id, _ = _topic(created, "JobStreamingInput")
+    streaming = [s for s in statements(created, "JobRoleDefaultPolicy") if actions_of(s)[0][:4] in ("sqs:", "sns:")]
+    assert streaming[:3] == [
+        {
+            "Action": [
+                "sqs:CreateQueue",
+                "sqs:DeleteMessage",
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:ReceiveMessage",
+                "sqs:SendMessage",
+                "sqs:SetQueueAttributes",
+            ],
+            "Effect": "Allow",
+            "Resource": QUEUES,
+        },
+        {
+            "Action": "sns:Subscribe",
+            "Condition": {"StringEquals": {"sns:Protocol": "sqs"}, "StringLike": {"sns:Endpoint": QUEUES}},
+            "Effect": "Allow",
+            "Resource": f"<{input_id}>",
+        },
+        {"Action": "sns:Unsubscribe", "Effect": "Allow", "Resource": f"<{input_id}>"},
+    ]
+    assert len(streaming) == 4
+
+
+def test_outputs_name_the_topics_and_the_queue_left_behind(created: dict[str, Any]) -> None:
+    input_id, _ = _topic(created, "JobStreamingInput")
+    output_id, _ = _topic(created, "JobStreamingOutput")
+    outputs = outputs_of(created, "Job")
+    assert outputs["InputTopicArn"] == f"<{input_id}>"
+    assert outputs["OutputTopicArn"] == f"<{output_id}>"
+    assert outputs["StreamingQueueName"] == "<JobB9D00F9F.StreamingQueueName>"
+
+
+def test_existing_topics_are_used_as_they_are(existing: dict[str, Any]) -> None:
+    request = job_properties(existing, "Job")["LabelingJobRequest"]
+    assert request["InputConfig"] == {"DataSource": {"SnsDataSource": {"SnsTopicArn": INPUT_TOPIC}}}
+    assert request["OutputConfig"]["SnsTopicArn"] == OUTPUT_TOPIC
+    assert not of_type(existing, "AWS::SNS::Topic", "JobStreaming")
+    assert not of_type(existing, "AWS::KMS::Key", "JobStreaming")
+    role = statements(existing, "JobRoleDefaultPolicy")
+    assert {
+        "Action": "sns:Subscribe",
+        "Condition": {"StringEquals": {"sns:Protocol": "sqs"}, "StringLike": {"sns:Endpoint": QUEUES}},
+        "Effect": "Allow",
+        "Resource": INPUT_TOPIC,
+    } in role
+    assert {"Action": "sns:Unsubscribe", "Effect": "Allow", "Resource": INPUT_TOPIC} in role
+    assert {"Action": "sns:Publish", "Effect": "Allow", "Resource": OUTPUT_TOPIC} in role
+    assert not [s for s in role if any(a.startswith("kms:") for a in actions_of(s))]
+    outputs = outputs_of(existing, "Job")
+    assert (outputs["InputTopicArn"], outputs["OutputTopicArn"]) == (INPUT_TOPIC, OUTPUT_TOPIC)
+
+
+def test_a_created_input_topic_without_s3_events_lets_no_service_publish(existing: dict[str, Any]) -> None:
+    topic_id, _ = _topic(existing, "PlainStreamingInput")
+    _, policy = one_of_type(existing, "AWS::SNS::TopicPolicy", "PlainStreamingInputPolicy")
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [_ssl_only(f"<{topic_id}>")]
+    _, key = one_of_type(existing, "AWS::KMS::Key", "PlainStreamingInputKey")
+    assert key["Properties"]["KeyPolicy"]["Statement"] == [ROOT]
+    assert not of_type(existing, "AWS::SNS::Topic", "PlainStreamingOutput")
+    plain = statements(existing, "PlainRoleDefaultPolicy")
+    assert not [s for s in plain if "sns:Publish" in actions_of(s)]
+    assert "OutputTopicArn" not in outputs_of(existing, "Plain")
+    for _, bucket in of_type(existing, "AWS::S3::Bucket").items():
+        assert "NotificationConfiguration" not in bucket["Properties"]
+
+
+def test_an_initial_manifest_is_read_before_the_topic() -> None:
+    scope = stack()
+    job = add_job(scope, streaming=Streaming())
+    assert flat(scope, job.request)["InputConfig"] == {
+        "DataSource": {
+            "S3DataSource": {},
+            "SnsDataSource": {"SnsTopicArn": "<JobStreamingInput7CE71F7B>"},
+        }
+    }
+
+
+# -- synth errors ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"streaming": Streaming(), "stopping_conditions": StoppingConditions(max_percentage_labeled=50)},
+            "stopping_conditions: got 'given'; a streaming job runs until it is stopped: stopping conditions do not "
+            "apply to it",
+        ),
+        (
+            {"streaming": Streaming(), "auto_labeling": AutoLabeling()},
+            "auto_labeling: got 'given'; a streaming job runs until it is stopped: automated data labeling is not "
+            "available for it",
+        ),
+        (
+            {"task_type": TaskType.TEXT_SINGLE_LABEL, "streaming": Streaming(s3_events=True)},
+            "streaming.s3_events: got True; Text: classification (single label) jobs read text from the message "
+            'itself; send JSON lines like {"source": "..."} to the input topic instead of S3 events',
+        ),
+        (
+            {"streaming": Streaming(input_topic_arn=INPUT_TOPIC, s3_events=True)},
+            "streaming.s3_events: got True; S3 events go to the topic the job creates; with an existing "
+            "input_topic_arn, send the bucket's events to that topic yourself",
+        ),
+        (
+            {"input": None},
+            "input: got None; give the data (S3Data, ManifestInput, InlineManifest or PreviousJobOutput); only a "
+            "streaming job may start without any",
+        ),
+        (
+            {"streaming": Streaming(), "input": PreviousJobOutput("vehicles-job-1")},
+            "input: got 'the output of vehicles-job-1'; a streaming job takes its objects from its input topic; it "
+            "cannot wait for another job",
+        ),
+        (
+            {"streaming": Streaming(input_topic_arn="vehicle-uploads")},
+            "streaming.input_topic_arn: got 'vehicle-uploads'; an SNS topic ARN like "
+            "arn:aws:sns:<region>:<account>:<name>",
+        ),
+        (
+            {"streaming": Streaming(input_topic_arn=f"arn:aws:sqs:us-east-1:{ACCOUNT}:vehicle-uploads")},
+            f"streaming.input_topic_arn: got 'arn:aws:sqs:us-east-1:{ACCOUNT}:vehicle-uploads'; an SNS topic ARN",
+        ),
+        (
+            {"streaming": Streaming(output_topic="vehicle-labels")},
+            "streaming.output_topic: got 'vehicle-labels'; an SNS topic ARN like arn:aws:sns:<region>:<account>:<name>",
+        ),
+    ],
+    ids=[
+        "stopping-conditions",
+        "auto-labeling",
+        "s3-events-for-text",
+        "s3-events-with-an-existing-topic",
+        "no-input-without-streaming",
+        "previous-job-output",
+        "input-topic-name",
+        "input-topic-of-another-service",
+        "output-topic-name",
+    ],
+)
+def test_synth_error(overrides: dict[str, Any], message: str) -> None:
+    assert message in job_error(**{"input": None, **overrides})
+
+
+def test_s3_events_need_an_input_bucket_the_stack_creates() -> None:
+    scope = stack()
+    existing = s3.Bucket.from_bucket_name(scope, "Uploads", "vehicle-uploads")
+    buckets = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_bucket=existing)
+    message = job_error(scope=scope, buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    assert (
+        "streaming.s3_events: got True; the input bucket is an existing bucket; configure its event notifications to "
+        "the input topic yourself (InputTopicArn output), or let LabelingBuckets create the input bucket"
+    ) in message
+
+
+def test_s3_events_need_the_input_bucket_of_labeling_buckets() -> None:
+    scope = stack()
+    elsewhere = s3.Bucket(scope, "Uploads", enforce_ssl=True)
+    buckets = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_bucket=elsewhere)
+    message = job_error(scope=scope, buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    assert "streaming.s3_events: got True; the input bucket is an existing bucket" in message
+
+
+def test_s3_events_need_the_job_in_the_stack_of_the_buckets() -> None:
+    app = cdk.App()
+    env = cdk.Environment(account=ACCOUNT, region="us-east-1")
+    data, jobs = cdk.Stack(app, "Data", env=env), cdk.Stack(app, "Jobs", env=env)
+    buckets = LabelingBuckets(data, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX)
+    message = job_error(scope=jobs, buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    assert (
+        "streaming.s3_events: got True; the input bucket is in another stack; create the job in the stack of its "
+        "buckets"
+    ) in message
