@@ -116,6 +116,9 @@ def as_cloudformation_sends(template: dict[str, Any], value: Any) -> Any:
     """Evaluate Ref/Fn::Join/Fn::FindInMap like CloudFormation in us-east-1, then stringify leaves."""
     if isinstance(value, dict):
         if set(value) == {"Ref"}:
+            resource = template.get("Resources", {}).get(value["Ref"])
+            if resource is not None:
+                return _physical_id(resource["Type"], value["Ref"])
             return {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": ACCOUNT}[value["Ref"]]
         if set(value) == {"Fn::Join"}:
             separator, parts = value["Fn::Join"]
@@ -124,6 +127,12 @@ def as_cloudformation_sends(template: dict[str, Any], value: Any) -> Any:
             name, key, attribute = (as_cloudformation_sends(template, v) for v in value["Fn::FindInMap"])
             return template["Mappings"][name][key][attribute]
         if set(value) == {"Fn::GetAtt"}:
+            logical_id, attribute = value["Fn::GetAtt"]
+            resource_type = template.get("Resources", {}).get(logical_id, {}).get("Type")
+            if resource_type == "AWS::KMS::Key" and attribute == "Arn":
+                return f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+            if resource_type == "AWS::IAM::Role" and attribute == "Arn":
+                return f"arn:aws:iam::{ACCOUNT}:role/{logical_id}"
             return f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:framework"
         return {k: as_cloudformation_sends(template, v) for k, v in value.items()}
     if isinstance(value, list):
@@ -131,6 +140,15 @@ def as_cloudformation_sends(template: dict[str, Any], value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _physical_id(resource_type: str, logical_id: str) -> str:
+    """What ``Ref`` gives for a resource of the template (the kinds job requests refer to)."""
+    if resource_type == "AWS::SNS::Topic":
+        return f"arn:aws:sns:us-east-1:{ACCOUNT}:{logical_id}"
+    if resource_type == "AWS::S3::Bucket":
+        return logical_id.lower()
+    return logical_id
 
 
 # -- helpers of the issue-6 construct tests (auto-labeling, keys, streaming, chains, notifications) ------

@@ -25,6 +25,7 @@ JOB_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:labeling-job/{JOB}"
 TEAM_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/labelers"
 PUBLIC_ARN = f"arn:aws:sagemaker:{REGION}:394669845002:workteam/public-crowd/default"
 PORTAL = "https://abc123.labeling.eu-west-1.sagemaker.aws"
+TEAM_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:labelers-new-tasks"
 OUTPUT_URI = f"s3://cars-output/labels/{JOB}/manifests/output/output.manifest"
 CONSOLE = f"https://{REGION}.console.aws.amazon.com/sagemaker/groundtruth?region={REGION}#/labeling-jobs/details/{JOB}"
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -96,11 +97,28 @@ class Aws:
         }
         self.sagemaker.add_response("describe_labeling_job", response, {"LabelingJobName": JOB})
 
-    def portal(self) -> None:
+    def portal(self, team_topic: str | None = TEAM_TOPIC) -> None:
+        """The portal URL in SSM and the team (whose new-task topic ``status`` reads after the job)."""
         self.ssm.add_response(
             "get_parameter",
             {"Parameter": {"Name": PORTAL_URL_PARAMETER, "Type": "String", "Value": PORTAL}},
             {"Name": PORTAL_URL_PARAMETER},
+        )
+        self.team(team_topic)
+
+    def team(self, team_topic: str | None = TEAM_TOPIC) -> None:
+        workteam: dict[str, Any] = {
+            "WorkteamName": TEAM_ARN.rsplit("/", 1)[1],
+            "MemberDefinitions": [
+                {"CognitoMemberDefinition": {"UserPool": "eu-west-1_abc", "UserGroup": "g", "ClientId": "c"}}
+            ],
+            "WorkteamArn": TEAM_ARN,
+            "Description": "team",
+        }
+        if team_topic is not None:
+            workteam["NotificationConfiguration"] = {"NotificationTopicArn": team_topic}
+        self.sagemaker.add_response(
+            "describe_workteam", {"Workteam": workteam}, {"WorkteamName": TEAM_ARN.rsplit("/", 1)[1]}
         )
 
 
@@ -151,6 +169,7 @@ def test_a_job_in_progress_with_its_counters(aws: Aws, projects: Path, capsys: p
         f"Progress:  [{'#' * 12}{'-' * 18}]  40% (40/100 labeled)",
         "           human 38, machine 2, failed 1, unlabeled 59",
         f"Workers:   private team labelers; labeling portal {PORTAL}",
+        f"Tasks:     new ones e-mailed to the team via {TEAM_TOPIC}",
         f"Output:    {OUTPUT_URI} (written when the job completes)",
         f"Console:   {CONSOLE}",
     ]
@@ -201,12 +220,14 @@ def test_a_portal_url_that_is_not_published(aws: Aws, projects: Path, capsys: py
     aws.stack()
     aws.job("InProgress", {"Unlabeled": 5})
     aws.ssm.add_client_error("get_parameter", "ParameterNotFound", "not found", 400)
+    aws.team(team_topic=None)
     code, out, _ = status(capsys, projects, "cars")
     assert code == 0
     assert (
         f"Workers:   private team labelers; labeling portal not published (SSM parameter {PORTAL_URL_PARAMETER}): "
         "deploy the workforce stack"
     ) in out
+    assert "Tasks:     new ones not e-mailed (notify: false)" in out
 
 
 def test_a_stack_that_is_not_found(aws: Aws, projects: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,12 +27,16 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from groundtruth_cdk import (
+    AutoLabeling,
+    AutoLabelingVpc,
     ContentClassifier,
     InlineManifest,
     Instructions,
     LabelingBuckets,
     LabelingJob,
+    ManifestInput,
     StoppingConditions,
+    Streaming,
     TaskType,
     Workforce,
 )
@@ -48,6 +52,9 @@ NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_ "
 TAG_PATTERN = "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"
 PRINTABLE = st.characters(min_codepoint=0x20, max_codepoint=0xD7FF)
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=140)
+KEY_IDS = ("1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab")
+SUBNETS = ("subnet-0123456789abcdef0", "subnet-0fedcba9876543210", "subnet-12345678")
+GROUPS = ("sg-0123456789abcdef0", "sg-12345678")
 
 
 def _mostly(draw: st.DrawFn, valid: st.SearchStrategy[Any], anything: st.SearchStrategy[Any]) -> Any:
@@ -93,14 +100,33 @@ def job_arguments(draw: st.DrawFn) -> dict[str, Any]:
     any_objects = st.lists(
         st.sampled_from([{"source": "x"}, {"source-ref": "s3://data-bucket/a"}, {"$x": 1}]), max_size=3
     ).map(lambda lines: InlineManifest(tuple(lines)))
+    manifest = st.just(ManifestInput("s3://data-bucket/data/input.manifest"))
     classifiers = [ContentClassifier.FREE_OF_PERSONALLY_IDENTIFIABLE_INFORMATION] if public else []
+    key_arn = st.sampled_from([f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{uuid}" for uuid in KEY_IDS])
+    vpc = st.builds(
+        AutoLabelingVpc,
+        subnet_ids=st.lists(st.sampled_from(SUBNETS), min_size=1, max_size=3, unique=True).map(tuple),
+        security_group_ids=st.lists(st.sampled_from(GROUPS), min_size=1, max_size=2, unique=True).map(tuple),
+    )
+    auto_labeling = st.builds(
+        AutoLabeling,
+        initial_model=st.one_of(st.none(), st.just(f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model/earlier-model")),
+        volume_kms_key_arn=st.one_of(st.none(), key_arn),
+        vpc=st.one_of(st.none(), vpc),
+    )
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:labeled-objects"
+    streaming = st.builds(
+        Streaming,
+        input_topic_arn=st.one_of(st.none(), st.just(f"arn:aws:sns:us-east-1:{ACCOUNT}:objects-to-label")),
+        output_topic=st.sampled_from([False, True, topic]),
+    )
     lambdas = (f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:pre", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:acs")
     template = "<crowd-form>{{ task.input.taskObject }}</crowd-form>"
     any_arn = st.sampled_from([None, lambdas[0]])
     return {
         "task_type": task_type,
         "workforce": _mostly(draw, valid_workforce, any_workforce),
-        "input": _mostly(draw, objects, any_objects),
+        "input": _mostly(draw, st.one_of(objects, manifest), any_objects),
         "labels": _mostly(draw, valid_labels, st.lists(st.text(alphabet="ab", max_size=300), max_size=55)),
         "instructions": Instructions(short=draw(TEXT), full=draw(TEXT)),
         "task_title": _mostly(draw, st.text(alphabet=PRINTABLE, min_size=1, max_size=128), st.text(max_size=140)),
@@ -155,6 +181,11 @@ def job_arguments(draw: st.DrawFn) -> dict[str, Any]:
         ),
         "pre_annotation_lambda_arn": _mostly(draw, st.just(lambdas[0] if custom else None), any_arn),
         "annotation_consolidation_lambda_arn": _mostly(draw, st.just(lambdas[1] if custom else None), any_arn),
+        "auto_labeling": _mostly(
+            draw, st.one_of(st.none(), auto_labeling) if spec.auto_labeling else st.none(), auto_labeling
+        ),
+        "output_kms_key_arn": draw(st.one_of(st.none(), key_arn)),
+        "streaming": _mostly(draw, st.one_of(st.none(), streaming), streaming),
         "tags": _mostly(
             draw,
             st.dictionaries(
@@ -178,7 +209,7 @@ def clients() -> Iterator[dict[str, Any]]:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 @given(arguments=job_arguments())
 def test_synthesizes_a_valid_request_or_fails_at_synth(
@@ -200,6 +231,78 @@ def test_synthesizes_a_valid_request_or_fails_at_synth(
         event("rejected at synth")
         return
     event("deployed")
+    request = _request_the_handler_sends(stack, job, clients, monkeypatch)
+    for feature, present in (
+        ("streaming", "SnsDataSource" in request["InputConfig"]["DataSource"]),
+        ("output key", "KmsKeyId" in request["OutputConfig"]),
+        ("auto-labeling resources", "LabelingJobResourceConfig" in request.get("LabelingJobAlgorithmsConfig", {})),
+    ):
+        if present:
+            event(f"deployed with {feature}")
+
+
+def _every_option_job(stack: cdk.Stack, **overrides: Any) -> LabelingJob:
+    """A bounding box job with automated data labeling in a VPC, a volume key, an initial model and an output key."""
+    data = s3.Bucket.from_bucket_name(stack, "DataBucket", "data-bucket")
+    buckets = LabelingBuckets(
+        stack, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_bucket=data, input_prefix="data/"
+    )
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_IDS[0]}"
+    arguments: dict[str, Any] = {
+        "task_type": TaskType.IMAGE_BOUNDING_BOX,
+        "workforce": Workforce.private_team(f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:workteam/private-crowd/team-1"),
+        "input": ManifestInput("s3://data-bucket/data/input.manifest"),
+        "labels": ["car", "bus"],
+        "instructions": Instructions(short="Box them.", full="Box every vehicle."),
+        "task_title": "Boxes",
+        "task_description": "Draw boxes",
+        "auto_labeling": AutoLabeling(
+            initial_model=f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model/earlier-model",
+            volume_kms_key_arn=key,
+            vpc=AutoLabelingVpc(subnet_ids=SUBNETS, security_group_ids=GROUPS),
+        ),
+        "output_kms_key_arn": key,
+        **overrides,
+    }
+    return LabelingJob(stack, "Job", buckets=buckets, **arguments)
+
+
+def test_every_auto_labeling_and_key_option_reaches_a_valid_request(
+    clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = cdk.Stack(cdk.App(), "Options", env=cdk.Environment(account=ACCOUNT, region="us-east-1"))
+    request = _request_the_handler_sends(stack, _every_option_job(stack), clients, monkeypatch)
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/{KEY_IDS[0]}"
+    assert request["LabelingJobAlgorithmsConfig"] == {
+        "LabelingJobAlgorithmSpecificationArn": "arn:aws:sagemaker:us-east-1:027400017018:"
+        "labeling-job-algorithm-specification/object-detection",
+        "InitialActiveLearningModelArn": f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:model/earlier-model",
+        "LabelingJobResourceConfig": {
+            "VolumeKmsKeyId": key,
+            "VpcConfig": {"SecurityGroupIds": list(GROUPS), "Subnets": list(SUBNETS)},
+        },
+    }
+    assert request["OutputConfig"]["KmsKeyId"] == key
+
+
+def test_a_streaming_job_with_created_topics_reaches_a_valid_request(
+    clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = cdk.Stack(cdk.App(), "Stream", env=cdk.Environment(account=ACCOUNT, region="us-east-1"))
+    job = _every_option_job(stack, input=None, auto_labeling=None, streaming=Streaming(output_topic=True))
+    request = _request_the_handler_sends(stack, job, clients, monkeypatch)
+    (source,) = request["InputConfig"]["DataSource"].items()
+    assert source[0] == "SnsDataSource"
+    assert source[1]["SnsTopicArn"].startswith(f"arn:aws:sns:us-east-1:{ACCOUNT}:JobStreamingInput")
+    assert request["OutputConfig"]["SnsTopicArn"].startswith(f"arn:aws:sns:us-east-1:{ACCOUNT}:JobStreamingOutput")
+
+
+def _request_the_handler_sends(
+    stack: cdk.Stack, job: LabelingJob, clients: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    """Synthesize, send the resource's properties as CloudFormation does through the real handler into the
+    Stubber (which validates the request against the API model), check the model's maximums and patterns
+    botocore leaves out, and return the request."""
     template = Template.from_stack(stack).to_json()
     logical_id = stack.get_logical_id(job.resource.node.default_child)  # type: ignore[arg-type]
     properties = as_cloudformation_sends(template, template["Resources"][logical_id]["Properties"])
@@ -229,6 +332,7 @@ def test_synthesizes_a_valid_request_or_fails_at_synth(
     (request,) = sent
     shape = clients["sagemaker"].meta.service_model.operation_model("CreateLabelingJob").input_shape
     assert _beyond_botocore(request, shape, "") == []
+    return request
 
 
 def _beyond_botocore(value: Any, shape: Shape, path: str) -> list[str]:

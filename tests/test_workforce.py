@@ -210,6 +210,10 @@ def test_notifications_go_to_an_encrypted_topic_sagemaker_may_publish_to(
     assert any(s.get("Sid") == "SageMakerPublishesTeamNotifications" for s in key_statements)
     emails = sorted(s["Properties"]["Endpoint"] for s in _of_type(template, "AWS::SNS::Subscription").values())
     assert emails == ["ana@example.com", "bo@example.com"]
+    topic_outputs = {key: output["Value"] for key, output in template["Outputs"].items() if "NewTasksTopic" in key}
+    assert topic_outputs == {"TeamNewTasksTopiclabelers": {"Ref": topic_id}}, (
+        "the notified team's topic is an output; the team without notify has none"
+    )
 
 
 def test_handler_roles_are_least_privilege(cognito_stack: tuple[WorkforceStack, dict[str, Any]]) -> None:

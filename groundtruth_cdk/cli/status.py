@@ -2,7 +2,8 @@
 
 Reads the job name from the outputs of the project's stack (CloudFormation DescribeStacks), then the
 job (SageMaker DescribeLabelingJob), and for a private team the labeling portal's URL (the SSM
-parameter the workforce stack publishes). Needs AWS credentials.
+parameter the workforce stack publishes) and the team's new-task topic (DescribeWorkteam). Needs AWS
+credentials.
 """
 
 from __future__ import annotations
@@ -102,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
             assert earlier is not None
             print(format_waiting(project.name, project.stack_name, clients.region, job_name, earlier, outputs))
             return 0
-        portal = portal_url(clients) if _workteam(job)[0] == "private-crowd" else None
+        kind, team = _workteam(job)
+        portal = portal_url(clients) if kind == "private-crowd" else None
+        team_topic = team_notification_topic(clients, team) if kind == "private-crowd" and team else None
     except NoCredentialsError:
         raise CliError(
             "no AWS credentials: configure them (aws configure, AWS_PROFILE or the AWS_* environment variables)"
@@ -111,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"AWS error: {_client_error(error)}") from None
     except BotoCoreError as error:
         raise CliError(f"AWS error: {error}") from None
-    print(format_status(project.name, project.stack_name, clients.region, job, outputs, portal))
+    print(format_status(project.name, project.stack_name, clients.region, job, outputs, portal, team_topic))
     return 0
 
 
@@ -178,6 +181,13 @@ def portal_url(clients: AwsClients) -> str | None:
     return value
 
 
+def team_notification_topic(clients: AwsClients, team: str) -> str | None:
+    """The SNS topic the private team's new-task e-mails go through (``None``: the team is not notified)."""
+    workteam = clients.sagemaker.describe_workteam(WorkteamName=team)["Workteam"]
+    topic: str | None = (workteam.get("NotificationConfiguration") or {}).get("NotificationTopicArn")
+    return topic
+
+
 def progress_bar(done: int, total: int, width: int = PROGRESS_WIDTH) -> str:
     """``[#######-------]  25% (5/20 labeled)``."""
     if total <= 0:
@@ -194,8 +204,9 @@ def format_status(
     job: Mapping[str, Any],
     outputs: Mapping[str, str],
     portal: str | None,
+    team_topic: str | None = None,
 ) -> str:
-    """The status report of one job."""
+    """The status report of one job (``team_topic``: where a private team's new-task e-mails go)."""
     counters = job.get("LabelCounters", {})
     labeled = int(counters.get("TotalLabeled", 0))
     failed = int(counters.get("FailedNonRetryableError", 0))
@@ -219,6 +230,10 @@ def format_status(
     if kind == "private-crowd":
         where = portal or f"not published (SSM parameter {PORTAL_URL_PARAMETER}): deploy the workforce stack"
         rows.append(("Workers", f"private team {team}; labeling portal {where}"))
+        announced = (
+            f"new ones e-mailed to the team via {team_topic}" if team_topic else "new ones not e-mailed (notify: false)"
+        )
+        rows.append(("Tasks", announced))
     elif kind == "public-crowd":
         rows.append(("Workers", "Amazon Mechanical Turk"))
     elif kind == "vendor-crowd":

@@ -91,3 +91,10 @@ class WorkforceStack(cdk.Stack):
         cdk.CfnOutput(self, "PortalUrl", value=self.workforce.portal_url, description="The labeling portal")
         for name, team in self.teams.items():
             cdk.CfnOutput(self, f"TeamArn{name.replace('-', '')}", value=team.team_arn, description=f"Work team {name}")
+            if team.notification_topic is not None:
+                cdk.CfnOutput(
+                    self,
+                    f"TeamNewTasksTopic{name.replace('-', '')}",
+                    value=team.notification_topic.topic_arn,
+                    description=f"New-task notifications of work team {name} (its members are subscribed by e-mail)",
+                )
