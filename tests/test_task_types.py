@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from groundtruth_cdk import CATALOGUE, TaskType
-from groundtruth_cdk.task_types import Cors, Media, RefSuffix, UiKind, catalogue_table
+from groundtruth_cdk.task_types import REVIEWED_TASK_TYPE, Cors, Media, RefSuffix, UiKind, catalogue_table
 
 BUILT_IN_SUFFIXES = {
     "BoundingBox", "ImageMultiClass", "ImageMultiClassMultiLabel", "SemanticSegmentation", "TextMultiClass",
@@ -96,3 +96,11 @@ def test_classification_needs_two_labels() -> None:
 def test_readme_shows_the_catalogue() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert catalogue_table() in readme, "regenerate the README table from catalogue_table()"
+
+
+def test_every_review_task_type_names_the_task_type_it_reviews() -> None:
+    reviewing = {task_type for task_type in TaskType if task_type.spec.reviews_labels}
+    assert set(REVIEWED_TASK_TYPE) == reviewing
+    for review, reviewed in REVIEWED_TASK_TYPE.items():
+        assert not reviewed.spec.reviews_labels
+        assert review.spec.media is reviewed.spec.media
