@@ -14,6 +14,9 @@ from groundtruth_cdk import compliance
 from groundtruth_cdk.task_types import Cors, TaskType
 from groundtruth_cdk.validation import Problems, is_token
 
+#: Where the deploy writes each job's generated inputs, unless ``LabelingBuckets`` is told otherwise.
+DEFAULT_ARTIFACTS_PREFIX = "groundtruth-cdk/"
+
 #: The CORS rules each bucket of the app already has from us: a bucket several jobs use gets each rule once.
 _CORS_GIVEN: weakref.WeakKeyDictionary[s3.Bucket, list[tuple[s3.CorsRule, ...]]] = weakref.WeakKeyDictionary()
 
@@ -79,7 +82,7 @@ class LabelingBuckets(Construct):
         output_bucket: s3.IBucket | None = None,
         input_prefix: str = "",
         output_prefix: str = "labels/",
-        artifacts_prefix: str = "groundtruth-cdk/",
+        artifacts_prefix: str = DEFAULT_ARTIFACTS_PREFIX,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
         access_logs_bucket: s3.IBucket | None = None,
         encryption_key: kms.IKey | None = None,
@@ -112,6 +115,8 @@ class LabelingBuckets(Construct):
         self._access_logs_bucket = access_logs_bucket
         #: The customer managed key of the buckets this construct creates (``None``: SSE-S3).
         self.encryption_key = encryption_key
+        #: The topic the input bucket sends its object-created events to (a streaming job's), if any.
+        self.object_created_events_topic: sns.ITopic | None = None
         #: The logs bucket this construct created, if it created one.
         self.access_logs_bucket: s3.Bucket | None = None
 
@@ -187,6 +192,9 @@ class LabelingBuckets(Construct):
         bucket = self.input_bucket
         if not isinstance(bucket, s3.Bucket) or bucket.node.scope is not self:
             return False
+        if self.object_created_events_topic is not None:
+            raise ValueError(f"LabelingBuckets {self.node.path}: the input bucket already sends its events to a topic")
+        self.object_created_events_topic = topic
         resource = bucket.node.default_child
         assert isinstance(resource, s3.CfnBucket)
         rules = [s3.CfnBucket.FilterRuleProperty(name="prefix", value=self.input_prefix)] if self.input_prefix else []

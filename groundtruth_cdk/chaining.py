@@ -6,18 +6,70 @@ import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from groundtruth_cdk import compliance, job_events, lambdas, nag
 from groundtruth_cdk.buckets import LabelingBuckets
+from groundtruth_cdk.inputs import PreviousJobOutput
+from groundtruth_cdk.validation import is_token
 
 #: How long the function may take: read the request, describe the earlier job, create the job with retries.
 CHAIN_FUNCTION_TIMEOUT = cdk.Duration.minutes(5)
 
 
-def labeling_job_arn(scope: Construct, name: str) -> str:
-    """The ARN of the labeling job ``name`` in ``scope``'s account and region."""
+#: The hash a job name ends in: ``<prefix>-<8 hex>`` (IAM's ``?`` matches one character).
+NAME_HASH_PATTERN = "????????"
+
+
+def labeling_job_arn(scope: IConstruct, name: str) -> str:
+    """The ARN of the labeling job ``name`` in ``scope``'s account and region (SageMaker writes job names in
+    ARNs in lower case)."""
+    name = name if is_token(name) else name.lower()
     return cdk.Stack.of(scope).format_arn(service="sagemaker", resource="labeling-job", resource_name=name)
+
+
+def jobs_of_prefix_arn(scope: IConstruct, job_name_prefix: str) -> str:
+    """The ARNs of the jobs ``<job_name_prefix>-<8 hex>`` (a ``LabelingJob``'s), for IAM."""
+    return labeling_job_arn(scope, f"{job_name_prefix}-{NAME_HASH_PATTERN}")
+
+
+def allow_finding_earlier_job(role: iam.IRole, previous: PreviousJobOutput, *, find_newest: bool = True) -> None:
+    """Let ``role`` describe the earlier job (for a prefix: the jobs of that prefix, and with ``find_newest``
+    list jobs to find the newest; the chain function takes the job from its event instead)."""
+    if previous.job_name is not None:
+        nag.allow(
+            role,
+            sid="DescribeTheEarlierJob",
+            actions=["sagemaker:DescribeLabelingJob"],
+            resources=[labeling_job_arn(role, previous.job_name)],
+        )
+        return
+    assert previous.job_name_prefix is not None
+    nag.allow(
+        role,
+        sid="DescribeTheEarlierJobs",
+        actions=["sagemaker:DescribeLabelingJob"],
+        resources=[jobs_of_prefix_arn(role, previous.job_name_prefix)],
+        wildcard_reason="The earlier LabelingJob's jobs are '<its prefix>-<8 hex>', the hash chosen when it deploys; "
+        "the wildcard matches exactly those names.",
+    )
+    if not find_newest:
+        return
+    nag.allow(
+        role,
+        sid="FindTheEarlierJob",
+        actions=["sagemaker:ListLabelingJobs"],
+        resources=["*"],
+        wildcard_reason="sagemaker:ListLabelingJobs has no resource-level permissions; it finds the newest job of "
+        "the earlier LabelingJob's name prefix.",
+    )
+
+
+def earlier_job_events(scope: Construct, previous: PreviousJobOutput) -> list[str]:
+    """The ``resources`` of the earlier job's events: its ARN, or every ARN of its prefix's jobs."""
+    if previous.job_name is not None:
+        return [labeling_job_arn(scope, previous.job_name)]
+    return events.Match.prefix(labeling_job_arn(scope, f"{previous.job_name_prefix}-"))
 
 
 def allow_finding_pending_request(role: iam.IRole, buckets: LabelingBuckets, pending_request_key: str) -> None:
@@ -43,8 +95,9 @@ class ChainStarter(Construct):
     nothing new. Events the function cannot handle (after Lambda's two retries) go to a dead-letter
     queue kept for 14 days; so do events EventBridge cannot deliver.
 
-    The function may read only the pending request, describe only the earlier job, create only jobs
-    named ``<job_name_prefix>-*`` and pass only the job's role.
+    The function may read only the pending request, describe only the earlier job (or the jobs of its
+    name prefix, and list jobs to find them), create only jobs named ``<job_name_prefix>-<8 hex>`` and
+    pass only the job's role.
     """
 
     def __init__(
@@ -52,15 +105,14 @@ class ChainStarter(Construct):
         scope: Construct,
         id: str,
         *,
-        previous_job_name: str,
+        previous: PreviousJobOutput,
         job_name_prefix: str,
         job_role: iam.IRole,
         buckets: LabelingBuckets,
         pending_request_key: str,
     ) -> None:
         super().__init__(scope, id)
-        previous_arn = labeling_job_arn(self, previous_job_name)
-        job_arns = labeling_job_arn(self, f"{job_name_prefix}-*")
+        job_arns = jobs_of_prefix_arn(self, job_name_prefix)
         role = lambdas.lambda_role(self, "Role", "Starts one chained Ground Truth labeling job")
         nag.allow(
             role,
@@ -76,19 +128,14 @@ class ChainStarter(Construct):
                 actions=["kms:Decrypt"],
                 resources=[buckets.input_bucket.encryption_key.key_arn],
             )
-        nag.allow(
-            role,
-            sid="DescribeTheEarlierJob",
-            actions=["sagemaker:DescribeLabelingJob"],
-            resources=[previous_arn],
-        )
+        allow_finding_earlier_job(role, previous, find_newest=False)
         nag.allow(
             role,
             sid="StartThisLabelingJob",
             actions=["sagemaker:AddTags", "sagemaker:CreateLabelingJob", "sagemaker:DescribeLabelingJob"],
             resources=[job_arns],
-            wildcard_reason="The job name is '<prefix>-<hash of the request>', chosen at deploy; the actions are "
-            "limited to this job's name prefix.",
+            wildcard_reason="The job name is '<prefix>-<8 hex: a hash of the request>', chosen at deploy; the "
+            "wildcard matches exactly those names.",
         )
         nag.allow(
             role,
@@ -114,7 +161,7 @@ class ChainStarter(Construct):
             self,
             "Rule",
             description=f"Completion of the labeling job that {self.node.path} follows",
-            event_pattern=job_events.state_change_pattern(previous_arn, ["Completed"]),
+            event_pattern=job_events.state_change_pattern(earlier_job_events(self, previous), ["Completed"]),
         )
         rule.add_target(
             targets.LambdaFunction(

@@ -28,6 +28,9 @@ MAX_INLINE_OBJECTS = 1_000
 #: and the whole event must fit the waiter's 256 KB input.
 MAX_INLINE_BYTES = 60_000
 _S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)$")
+_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+$")
+#: ``s3://bucket/`` or ``s3://bucket/prefix/``.
+_S3_PREFIX_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/((?:[^/]+/)*)$")
 
 
 class OnMismatch(Enum):
@@ -214,11 +217,13 @@ class PreviousJobOutput:
     starts a function that creates it then (once: its name is fixed at deploy). An earlier job that
     fails or is stopped never starts it.
 
-    Build it with :meth:`of` for a ``LabelingJob`` of this app (its name, label attribute name, labels
-    and task type are taken from it), or give the name of a job that exists already.
+    Build it with :meth:`of` for a ``LabelingJob`` of this app: the later job then follows that job's
+    name prefix (its current job is found at deploy, so the earlier stack can still change and replace
+    its job; no CloudFormation export ties the stacks), and its role may read what the earlier job read
+    and wrote. Or give the name of a job that exists already, with where it read and wrote.
 
     Args:
-        job_name: the earlier job's name.
+        job_name: the earlier job's name (exactly one of ``job_name`` and ``job_name_prefix``).
         label_attribute_name: the earlier job's label attribute name: what verification and adjustment
             jobs review (their ``reviewed_label_attribute_name`` defaults to it). Default: unknown.
         labels: the earlier job's labels; review jobs use them unless given their own. Default: unknown.
@@ -227,36 +232,79 @@ class PreviousJobOutput:
             later job can start from: ``AutoLabeling(initial_model=...)``). Default: unknown.
         buckets: the earlier job's buckets: a new role of the later job may then read its data (input
             prefix) and its labels and output manifest (output prefix), and workers' browsers get the
-            CORS rule they need there. Default: none (the later job's role must be able to read them).
+            CORS rule they need there. Default: none.
+        job_name_prefix: follow the newest job named ``<job_name_prefix>-<8 hex>`` (a ``LabelingJob``'s
+            jobs) instead of one job name.
+        read_uris: more ``s3://bucket/prefix/`` locations a new role of the later job may read: where the
+            earlier job's data objects and labels are when ``buckets`` does not cover them. Default none.
+        key_arns: KMS keys the earlier job's data and labels are encrypted with; a new role of the later
+            job may decrypt with them. Default none.
     """
 
-    job_name: str
+    job_name: str | None = None
     label_attribute_name: str | None = None
     labels: tuple[str, ...] | None = None
     task_type: TaskType | None = None
     auto_labeling: bool | None = None
     buckets: LabelingBuckets | None = None
+    job_name_prefix: str | None = None
+    read_uris: tuple[str, ...] = ()
+    key_arns: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, job: LabelingJob) -> PreviousJobOutput:
         """The output of ``job``, a ``LabelingJob`` of this app (any stack of the same account and region)."""
+        literal_prefix = not is_token(job.job_name_prefix)
         return cls(
-            job_name=job.job_name,
+            job_name=None if literal_prefix else job.job_name,
+            job_name_prefix=job.job_name_prefix if literal_prefix else None,
             label_attribute_name=job.label_attribute_name,
             labels=job.labels,
             task_type=job.task_type,
             auto_labeling=job.auto_labeling,
             buckets=job.buckets,
+            read_uris=job.read_uris,
+            key_arns=job.key_arns,
         )
 
+    @property
+    def reference(self) -> str:
+        """How messages name the earlier job: its name, or ``<prefix>-*``."""
+        return self.job_name if self.job_name is not None else f"{self.job_name_prefix}-*"
+
     def check(self, problems: Problems, task_type: TaskType) -> None:
-        """The earlier job's name, and that a review job reviews the earlier job's task type."""
-        if not is_token(self.job_name) and not (1 <= len(self.job_name) <= 63 and NAME_PATTERN.match(self.job_name)):
+        """The earlier job's name or prefix, the locations, and that a review job reviews its task type."""
+        if (self.job_name is None) == (self.job_name_prefix is None):
             problems.add(
                 "input.job_name",
-                self.job_name,
-                "a labeling job name: 1-63 letters, digits and hyphens, starting and ending with a letter or digit",
+                [self.job_name, self.job_name_prefix],
+                "give exactly one of job_name (one job) and job_name_prefix (the newest job of a LabelingJob)",
             )
+        for name, value, limit in (
+            ("input.job_name", self.job_name, 63),
+            ("input.job_name_prefix", self.job_name_prefix, 54),
+        ):
+            if (
+                value is not None
+                and not is_token(value)
+                and not (1 <= len(value) <= limit and NAME_PATTERN.match(value))
+            ):
+                problems.add(
+                    name,
+                    value,
+                    f"1-{limit} letters, digits and hyphens, starting and ending with a letter or digit",
+                )
+        prefix = self.job_name_prefix
+        if prefix is not None and not is_token(prefix) and prefix != prefix.lower():
+            problems.add("input.job_name_prefix", prefix, "must be lowercase (a LabelingJob's job name prefix is)")
+        for uri in self.read_uris:
+            if not is_token(uri) and not _S3_PREFIX_URI.match(uri):
+                problems.add("input.read_uris", uri, "an S3 location like s3://bucket/ or s3://bucket/prefix/")
+        for key_arn in self.key_arns:
+            if not is_token(key_arn) and not _KMS_KEY_ARN.match(key_arn):
+                problems.add(
+                    "input.key_arns", key_arn, "a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key id>"
+                )
         reviewed = REVIEWED_TASK_TYPE.get(task_type)
         if reviewed is not None and self.task_type is not None and self.task_type not in (reviewed, task_type):
             reviews = [t.value for t in REVIEWED_TASK_TYPE if REVIEWED_TASK_TYPE[t] is self.task_type]

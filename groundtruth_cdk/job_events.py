@@ -25,12 +25,13 @@ DETAIL_TYPE = "SageMaker Ground Truth Labeling Job State Change"
 STATUSES = ("InProgress", "Completed", "Failed", "Stopping", "Stopped")
 
 
-def state_change_pattern(job_arn: str, statuses: Sequence[str] = ()) -> events.EventPattern:
-    """The pattern of ``job_arn``'s state change events (``statuses``: only those; default all)."""
+def state_change_pattern(job_arns: Sequence[str], statuses: Sequence[str] = ()) -> events.EventPattern:
+    """The pattern of the state change events of the jobs ``job_arns`` matches (ARNs or an
+    ``events.Match``), only of ``statuses`` (default: all)."""
     return events.EventPattern(
         source=[SOURCE],
         detail_type=[DETAIL_TYPE],
-        resources=[job_arn],
+        resources=list(job_arns),
         detail={"LabelingJobStatus": list(statuses)} if statuses else None,
     )
 
@@ -50,7 +51,15 @@ def encrypted_topic(
     AWS managed ``alias/aws/sns`` key cannot be shared with a service, hence a customer managed key).
     """
     stack = cdk.Stack.of(scope)
-    key = kms.Key(scope, f"{id}Key", enable_key_rotation=True, description=f"Encrypts {description}")
+    # Topics keep no messages, so the key goes with the stack (after KMS's 7-day waiting period).
+    key = kms.Key(
+        scope,
+        f"{id}Key",
+        enable_key_rotation=True,
+        description=f"Encrypts {description}",
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+        pending_window=cdk.Duration.days(7),
+    )
     topic = sns.Topic(scope, id, display_name=display_name, master_key=key, enforce_ssl=True)
     same_account = {"StringEquals": {"aws:SourceAccount": stack.account}}
     for service in publishers:

@@ -8,8 +8,8 @@ from constructs import Construct
 
 from groundtruth_cdk import compliance, lambdas, nag
 from groundtruth_cdk.buckets import LabelingBuckets
-from groundtruth_cdk.chaining import allow_finding_pending_request, labeling_job_arn
-from groundtruth_cdk.inputs import ManifestInput, S3Data
+from groundtruth_cdk.chaining import allow_finding_earlier_job, allow_finding_pending_request, jobs_of_prefix_arn
+from groundtruth_cdk.inputs import ManifestInput, PreviousJobOutput, S3Data
 
 #: How long on_event may take: writing inputs, building a manifest from up to a million listed objects,
 #: creating the job with retries.
@@ -37,14 +37,14 @@ class JobProvider(Construct):
         buckets: LabelingBuckets,
         wait_timeout: cdk.Duration,
         data: S3Data | ManifestInput | None = None,
-        previous_job_name: str | None = None,
+        previous: PreviousJobOutput | None = None,
         pending_request_key: str | None = None,
     ) -> None:
         super().__init__(scope, id)
-        job_arns = labeling_job_arn(self, f"{job_name_prefix}-*")
+        job_arns = jobs_of_prefix_arn(self, job_name_prefix)
         job_reason = (
-            "The job name is '<prefix>-<hash of the request>', chosen at deploy; the actions are limited to "
-            "this job's name prefix."
+            "The job name is '<prefix>-<8 hex: a hash of the request>', chosen at deploy; the wildcard matches "
+            "exactly those names."
         )
         handler_role = lambdas.lambda_role(self, "HandlerRole", "Creates and stops one Ground Truth labeling job")
         nag.allow(
@@ -83,13 +83,8 @@ class JobProvider(Construct):
             )
         if data is not None:
             self._read_data(handler_role, data)
-        if previous_job_name is not None and pending_request_key is not None:
-            nag.allow(
-                handler_role,
-                sid="DescribeTheEarlierJob",
-                actions=["sagemaker:DescribeLabelingJob"],
-                resources=[labeling_job_arn(self, previous_job_name)],
-            )
+        if previous is not None and pending_request_key is not None:
+            allow_finding_earlier_job(handler_role, previous)
             nag.allow(
                 handler_role,
                 sid="KeepThePendingRequest",

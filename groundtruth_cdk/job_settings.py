@@ -76,6 +76,8 @@ _SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[a-zA-Z0-
 _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: Task types whose data object is one file, so that an S3 object-created event is a whole data object.
+S3_EVENT_MEDIA = frozenset({Media.IMAGE, Media.VIDEO_CLIP, Media.CUSTOM})
 #: ``VpcConfig`` limits of the SageMaker API.
 MAX_SUBNETS = 16
 MAX_SECURITY_GROUPS = 5
@@ -203,13 +205,17 @@ class Notifications:
     each to confirm it).
 
     Args:
-        emails: who to e-mail, at most 20. Default none (subscribe to the topic yourself).
-        topic_arn: an existing topic to publish to; it must let EventBridge publish (and use its key).
-            Default: a new topic encrypted with a new KMS key.
+        emails: who to e-mail, at most 20, each subscribed once. Default none (subscribe to the topic
+            yourself).
+        topic_arn: an existing topic of the account to publish to. EventBridge publishes with a role of
+            the job's that may publish to it. Default: a new topic encrypted with a new KMS key.
+        topic_key_arn: the KMS key an existing topic is encrypted with (the role may then use it). Default:
+            the topic is not encrypted with a customer managed key.
     """
 
     emails: tuple[str, ...] = ()
     topic_arn: str | None = None
+    topic_key_arn: str | None = None
 
     def check(self, problems: Problems) -> None:
         """E-mail addresses and the topic ARN."""
@@ -219,6 +225,25 @@ class Notifications:
             if not is_token(email) and not _EMAIL.match(email):
                 problems.add("notifications.emails", email, "an e-mail address like labeling-team@example.com")
         _check_arn(problems, "notifications.topic_arn", self.topic_arn, _SNS_TOPIC_ARN, "an SNS topic ARN")
+        _check_arn(problems, "notifications.topic_key_arn", self.topic_key_arn, _KMS_KEY_ARN, "a KMS key ARN")
+        if self.topic_key_arn is not None and self.topic_arn is None:
+            problems.add(
+                "notifications.topic_key_arn", self.topic_key_arn, "only with topic_arn (a new topic has its key)"
+            )
+
+
+def check_s3_event_prefix(problems: Problems, input_prefix: str, artifacts_prefix: str) -> None:
+    """S3 events send every object created under the input prefix to workers: it must be a prefix of its own,
+    apart from the job inputs the deploy writes under ``artifacts_prefix``."""
+    if is_token(input_prefix) or is_token(artifacts_prefix):
+        return
+    if artifacts_prefix.startswith(input_prefix) or input_prefix.startswith(artifacts_prefix):
+        problems.add(
+            "streaming.s3_events",
+            f"input prefix {input_prefix or '(none: the whole bucket)'}",
+            "every object created under the input prefix is sent to workers: use an input prefix of its own "
+            f"(e.g. incoming/), apart from the job inputs the deploy writes under {artifacts_prefix}",
+        )
 
 
 def _check_arn(problems: Problems, field: str, value: str | None, pattern: re.Pattern[str], what: str) -> None:
@@ -411,13 +436,13 @@ class JobSettings:
             if model.auto_labeling is False:
                 problems.add(
                     "auto_labeling.initial_model",
-                    model.job_name,
+                    model.reference,
                     "that job used no automated data labeling, so it trained no model to start from",
                 )
-            if isinstance(self.input, PreviousJobOutput) and model.job_name != self.input.job_name:
+            if isinstance(self.input, PreviousJobOutput) and model.reference != self.input.reference:
                 problems.add(
                     "auto_labeling.initial_model",
-                    model.job_name,
+                    model.reference,
                     "a job can wait for one earlier job only: start from the model of the job whose output it labels",
                 )
         elif isinstance(model, str):
@@ -450,7 +475,7 @@ class JobSettings:
         if isinstance(self.input, PreviousJobOutput):
             problems.add(
                 "input",
-                f"the output of {self.input.job_name}",
+                f"the output of {self.input.reference}",
                 "a streaming job takes its objects from its input topic; it cannot wait for another job",
             )
         if streaming.s3_events and self.spec.media is Media.TEXT:
@@ -459,6 +484,14 @@ class JobSettings:
                 True,
                 f"{self.spec.title} jobs read text from the message itself; send JSON lines like "
                 '{"source": "..."} to the input topic instead of S3 events',
+            )
+        elif streaming.s3_events and (self.spec.media not in S3_EVENT_MEDIA or self.spec.reviews_labels):
+            problems.add(
+                "streaming.s3_events",
+                True,
+                f"an S3 event names one uploaded file, but {self.spec.title} jobs need "
+                + ("the earlier labels with it" if self.spec.reviews_labels else "a sequence or frame file per object")
+                + ": send manifest lines to the input topic instead",
             )
         if streaming.s3_events and streaming.input_topic_arn is not None:
             problems.add(
@@ -619,8 +652,11 @@ class JobSettings:
             return None
         return self.input.data_setup(self.spec, auto_labeling=self.auto_labeling is not None)
 
-    def resource_properties(self, stack: cdk.Stack, request: dict[str, Any], *, artifacts_uri: str) -> dict[str, Any]:
-        """The properties of the ``Custom::LabelingJob`` resource."""
+    def resource_properties(
+        self, stack: cdk.Stack, request: dict[str, Any], *, artifacts_uri: str, pending_request_uri: str | None = None
+    ) -> dict[str, Any]:
+        """The properties of the ``Custom::LabelingJob`` resource (``pending_request_uri``: where a chained
+        job's prepared request waits for the earlier job; required when it follows one)."""
         properties: dict[str, Any] = {"LabelingJobRequest": request, "ArtifactsS3Uri": artifacts_uri}
         label_config = self.label_category_config()
         if label_config is not None:
@@ -635,15 +671,17 @@ class JobSettings:
             properties["DataSetup"] = stack.to_json_string(data_setup)
         follows = self.follows
         if follows is not None:
+            assert pending_request_uri is not None, "a chained job needs a pending request location"
+            earlier = (
+                {"LabelingJobName": follows.job_name}
+                if follows.job_name is not None
+                else {"LabelingJobNamePrefix": follows.job_name_prefix}
+            )
             properties["FollowsJob"] = {
-                "LabelingJobName": follows.job_name,
+                **earlier,
                 "UseOutputManifest": isinstance(self.input, PreviousJobOutput),
                 "UseFinalModel": self.auto_labeling is not None
                 and isinstance(self.auto_labeling.initial_model, PreviousJobOutput),
             }
-            properties["PendingRequestS3Uri"] = f"{artifacts_uri}{self.pending_request_key('')}"
+            properties["PendingRequestS3Uri"] = pending_request_uri
         return properties
-
-    def pending_request_key(self, artifacts_prefix: str) -> str:
-        """The key (under ``artifacts_prefix``) where a chained job's prepared request waits for the earlier job."""
-        return f"{artifacts_prefix}chains/{self.job_name_prefix}.json"

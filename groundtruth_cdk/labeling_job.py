@@ -23,10 +23,12 @@ from groundtruth_cdk.job_settings import (
     Notifications,
     StoppingConditions,
     Streaming,
+    check_s3_event_prefix,
     default_label_attribute_name,
 )
 from groundtruth_cdk.notifications import JobNotifications
 from groundtruth_cdk.role import (
+    DECRYPT_ACTIONS,
     ENCRYPT_ACTIONS,
     TOPIC_KEY_ACTIONS,
     VOLUME_KEY_ACTIONS,
@@ -204,20 +206,7 @@ class LabelingJob(Construct):
             " seconds (CloudFormation waits at most an hour for a custom resource)",
         )
         if streaming is not None and streaming.s3_events and streaming.input_topic_arn is None:
-            bucket = buckets.input_bucket
-            if not isinstance(bucket, s3.Bucket) or bucket.node.scope is not buckets:
-                problems.add(
-                    "streaming.s3_events",
-                    True,
-                    "the input bucket is an existing bucket; configure its event notifications to the input "
-                    "topic yourself (InputTopicArn output), or let LabelingBuckets create the input bucket",
-                )
-            elif cdk.Stack.of(bucket) is not stack:
-                problems.add(
-                    "streaming.s3_events",
-                    True,
-                    "the input bucket is in another stack; create the job in the stack of its buckets",
-                )
+            _check_s3_events(problems, buckets, stack)
         problems.raise_if_any()
 
         if isinstance(input, S3Data):
@@ -228,6 +217,29 @@ class LabelingJob(Construct):
                 buckets.ensure_cors(previous.buckets.output_bucket, "input (the earlier job's output bucket)")
         #: The job's buckets.
         self.buckets = buckets
+        #: The job names' prefix (``<job_name_prefix>-<8 hex>``).
+        self.job_name_prefix = settings.job_name_prefix
+        #: Where the job reads data outside ``buckets`` (``s3://bucket/prefix/``), for a later job's role.
+        self.read_uris: tuple[str, ...] = (
+            (f"s3://{input.bucket.bucket_name}/{input.prefix}",)
+            if isinstance(input, S3Data) and not buckets.covers_input(input.bucket, input.prefix)
+            else ()
+        )
+        #: The KMS keys the job's data and labels are encrypted with, for a later job's role.
+        self.key_arns: tuple[str, ...] = tuple(
+            dict.fromkeys(
+                arn
+                for arn in (
+                    *(
+                        b.encryption_key.key_arn
+                        for b in (buckets.input_bucket, buckets.output_bucket)
+                        if b.encryption_key
+                    ),
+                    settings.output_kms_key_arn,
+                )
+                if arn is not None
+            )
+        )
         job_role = self._execution_role(role, settings, buckets)
         #: The role SageMaker runs the job with.
         self.role = job_role
@@ -258,7 +270,8 @@ class LabelingJob(Construct):
         )
         data_setup = settings.data_setup()
         follows = settings.follows
-        pending_key = settings.pending_request_key(buckets.artifacts_prefix)
+        # Unique per resource: two chained jobs may share a name prefix and an artifacts bucket.
+        pending_key = f"{buckets.artifacts_prefix}chains/{settings.job_name_prefix}-{self.node.addr[:8]}.json"
         provider = JobProvider(
             self,
             "Provider",
@@ -267,7 +280,7 @@ class LabelingJob(Construct):
             buckets=buckets,
             wait_timeout=wait,
             data=input if isinstance(input, (S3Data, ManifestInput)) and data_setup is not None else None,
-            previous_job_name=follows.job_name if follows is not None else None,
+            previous=follows,
             pending_request_key=pending_key if follows is not None else None,
         )
         #: Starts the job when the job it follows completes (``None`` unless it follows one).
@@ -276,7 +289,7 @@ class LabelingJob(Construct):
             self.chain = ChainStarter(
                 self,
                 "Chain",
-                previous_job_name=follows.job_name,
+                previous=follows,
                 job_name_prefix=settings.job_name_prefix,
                 job_role=job_role,
                 buckets=buckets,
@@ -287,7 +300,12 @@ class LabelingJob(Construct):
             "Resource",
             service_token=provider.service_token,
             resource_type=RESOURCE_TYPE,
-            properties=settings.resource_properties(stack, self.request, artifacts_uri=buckets.artifacts_uri),
+            properties=settings.resource_properties(
+                stack,
+                self.request,
+                artifacts_uri=buckets.artifacts_uri,
+                pending_request_uri=f"s3://{buckets.input_bucket.bucket_name}/{pending_key}" if follows else None,
+            ),
             # on_event (up to ON_EVENT_TIMEOUT, building a large manifest) then the wait, plus a margin: the
             # framework answers well before this unless it is itself broken.
             service_timeout=cdk.Duration.seconds(
@@ -386,6 +404,14 @@ class LabelingJob(Construct):
                 writes_there = bucket is buckets.output_bucket and prefix.startswith(buckets.output_prefix)
                 if not buckets.covers_input(bucket, prefix) and not writes_there:
                     role.grant_read_prefix(bucket, prefix)
+        if isinstance(input, PreviousJobOutput):
+            for index, uri in enumerate(input.read_uris):
+                bucket_name, _, prefix = uri.removeprefix("s3://").partition("/")
+                role.grant_read_prefix(
+                    s3.Bucket.from_bucket_name(self, f"EarlierJobBucket{index}", bucket_name), prefix
+                )
+            for key_arn in input.key_arns:
+                role.use_key(key_arn, DECRYPT_ACTIONS)
         if isinstance(input, ManifestInput):
             located = input.bucket_and_key()
             if located is not None:
@@ -406,6 +432,33 @@ class LabelingJob(Construct):
         )
         if topics.output_topic_key is not None:
             role.use_key(topics.output_topic_key.key_arn, TOPIC_KEY_ACTIONS)
+
+
+def _check_s3_events(problems: Problems, buckets: LabelingBuckets, stack: cdk.Stack) -> None:
+    """S3 events need an input bucket of ``buckets`` in ``stack``, not yet sending its events elsewhere, and an
+    input prefix of its own: every object created there becomes a data object to label."""
+    bucket = buckets.input_bucket
+    if not isinstance(bucket, s3.Bucket) or bucket.node.scope is not buckets:
+        problems.add(
+            "streaming.s3_events",
+            True,
+            "the input bucket is an existing bucket; configure its event notifications to the input "
+            "topic yourself (InputTopicArn output), or let LabelingBuckets create the input bucket",
+        )
+    elif cdk.Stack.of(bucket) is not stack:
+        problems.add(
+            "streaming.s3_events",
+            True,
+            "the input bucket is in another stack; create the job in the stack of its buckets",
+        )
+    elif buckets.object_created_events_topic is not None:
+        problems.add(
+            "streaming.s3_events",
+            True,
+            "the input bucket already sends its object-created events to another streaming job; give each "
+            "streaming job buckets (or an input bucket) of its own",
+        )
+    check_s3_event_prefix(problems, buckets.input_prefix, buckets.artifacts_prefix)
 
 
 def _default_prefix(text: str) -> str:

@@ -55,7 +55,7 @@ class JobNotifications(Construct):
             self,
             "Rule",
             description=f"Status changes of the labeling job {job_label}",
-            event_pattern=job_events.state_change_pattern(job_arn),
+            event_pattern=job_events.state_change_pattern([job_arn]),
         )
         rule.add_target(
             targets.SnsTopic(
@@ -68,6 +68,13 @@ class JobNotifications(Construct):
                 max_event_age=cdk.Duration.hours(24),
             )
         )
+        if settings.topic_key_arn is not None:
+            nag.allow(
+                publisher,
+                sid="EncryptTheMessages",
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=[settings.topic_key_arn],
+            )
         _, wildcard_actions = nag.policy_wildcards(publisher)
         nag.acknowledge_wildcard_actions(
             publisher, wildcard_actions, "kms:GenerateDataKey* on the notification topic's own key only."

@@ -194,12 +194,12 @@ class LabelingJobRole(Construct):
         )
 
     def allow_streaming(self, *, job_name_prefix: str, input_topic_arn: str, output_topic_arn: str | None) -> None:
-        """Let Ground Truth run streaming jobs named ``<job_name_prefix>-*``: create and read the job's SQS
+        """Let Ground Truth run streaming jobs named ``<job_name_prefix>-<8 hex>``: create and read the job's SQS
         queue, subscribe it to the input topic, and publish labeled objects to the output topic."""
         stack = cdk.Stack.of(self)
         queues = stack.format_arn(
             service="sqs",
-            resource=f"{STREAMING_QUEUE_PREFIX}{job_name_prefix}-*",
+            resource=f"{STREAMING_QUEUE_PREFIX}{job_name_prefix}-????????",
             arn_format=cdk.ArnFormat.NO_RESOURCE_NAME,
         )
         nag.allow(
@@ -208,7 +208,7 @@ class LabelingJobRole(Construct):
             actions=list(STREAMING_QUEUE_ACTIONS),
             resources=[queues],
             wildcard_reason="Ground Truth creates one queue per streaming job, 'GroundTruth-<job name>'; the job "
-            "name ends in a hash chosen at deploy, so the wildcard covers only this job's name prefix.",
+            "name ends in 8 hex digits chosen at deploy, which the wildcard matches exactly.",
         )
         nag.allow(
             self.role,

@@ -4,6 +4,7 @@ dependency on it, ``-c project=`` limiting, region-agnostic projects. Each scena
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import app as example_app
 from groundtruth_cdk.project import ProjectError
 from groundtruth_cdk.regions import SUPPORTED_REGIONS
 from groundtruth_cdk.stacks import LabelingProjectStack, ProjectStacks, WorkforceStack, add_project_stacks
-from tests.builders import flat
+from tests.builders import flat, flat_resolved
 from tests.project_builders import mturk_project, valid_project, write_project, write_workforce
 
 VENDOR = "arn:aws:sagemaker:eu-west-1:111122223333:workteam/vendor-crowd/acme"
@@ -283,8 +284,16 @@ def test_the_follow_up_job_labels_the_output_of_the_job_it_follows(
     _, _, stacks = chained
     boxes, review, adjust = (stacks.projects[n] for n in ("boxes", "review", "adjust"))
     (job,) = resources(review, "Custom::LabelingJob").values()
-    follows = job["Properties"]["FollowsJob"]
-    assert "Fn::ImportValue" in follows["LabelingJobName"]  # the job name, across the stacks
+    # The boxes project's name prefix: its current job is found at deploy, no export of the job name ties the stacks.
+    assert job["Properties"]["FollowsJob"] == {
+        "LabelingJobNamePrefix": "boxes",
+        "UseOutputManifest": True,
+        "UseFinalModel": False,
+    }
+    assert boxes.job.job_name_prefix == "boxes"
+    imports = re.findall(r'"Fn::ImportValue": "([^"]+)"', json.dumps(Template.from_stack(review).to_json()))
+    assert imports, "the review still reads the boxes' buckets"
+    assert not [i for i in imports if "LabelingJobName" in i]
     assert "PRE-VerificationBoundingBox" in json.dumps(
         job["Properties"]["LabelingJobRequest"]["HumanTaskConfig"]["PreHumanTaskLambdaArn"]
     )
@@ -361,3 +370,48 @@ def test_the_stack_needs_the_stack_of_the_project_it_follows(chained: tuple[Path
     review = stacks.projects["review"].project
     with pytest.raises(ValueError, match="previous: got none; the stack of the project review follows \\(boxes\\)"):
         LabelingProjectStack(cdk.App(), "Alone", project=review)
+
+
+def test_a_job_outside_the_app_is_read_where_the_project_file_says(tmp_path: Path) -> None:
+    write_workforce(tmp_path, WORKFORCES)
+    outside = {
+        "name": "Street-Boxes-1a2b3c4d",
+        "output": "s3://street-labels/boxes/",
+        "data": "s3://street-data/",
+        "kms_key_arn": KEY_ARN,
+    }
+    review = valid_project(
+        task_type="image-bounding-box-verification",
+        labels=["correct", "wrong"],
+        reviewed_label_attribute_name="boxes",
+        data={"previous_job": outside},
+    )
+    write_project(tmp_path, review, name="outside")
+    _, stacks = build(tmp_path)
+    stack = stacks.projects["outside"]
+    template = Template.from_stack(stack).to_json()
+    (job,) = resources(stack, "Custom::LabelingJob").values()
+    assert job["Properties"]["FollowsJob"] == {
+        "LabelingJobName": "Street-Boxes-1a2b3c4d",
+        "UseOutputManifest": True,
+        "UseFinalModel": False,
+    }
+    (role_policy,) = [
+        policy
+        for logical_id, policy in template["Resources"].items()
+        if logical_id.startswith("JobRoleDefaultPolicy") and policy["Type"] == "AWS::IAM::Policy"
+    ]
+    grants = [
+        flat_resolved(statement)
+        for statement in role_policy["Properties"]["PolicyDocument"]["Statement"]
+        if "Sid" not in statement
+    ]
+    assert grants == [
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:<AWS::Partition>:s3:::street-labels/boxes/*"},
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:<AWS::Partition>:s3:::street-data/*"},
+        {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": KEY_ARN},
+    ]
+    (rule,) = resources(stack, "AWS::Events::Rule").values()
+    assert flat_resolved(rule["Properties"]["EventPattern"]["resources"]) == [
+        "arn:<AWS::Partition>:sagemaker:eu-west-1:<AWS::AccountId>:labeling-job/street-boxes-1a2b3c4d"
+    ]

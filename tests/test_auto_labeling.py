@@ -262,7 +262,7 @@ def test_an_initial_model_from_a_previous_job_makes_the_job_wait_for_its_final_m
     template = synthesized(scope)
     properties = job_properties(template, "Second")
     assert properties["FollowsJob"] == {
-        "LabelingJobName": "<First8D4707F1.LabelingJobName>",
+        "LabelingJobNamePrefix": "test-first",
         "UseOutputManifest": False,
         "UseFinalModel": True,
     }
@@ -282,7 +282,7 @@ def test_an_initial_model_from_the_job_whose_output_is_labeled_again() -> None:
     add_job(scope, "Second", input=previous, auto_labeling=AutoLabeling(initial_model=previous))
     properties = job_properties(synthesized(scope), "Second")
     assert properties["FollowsJob"] == {
-        "LabelingJobName": "<First8D4707F1.LabelingJobName>",
+        "LabelingJobNamePrefix": "test-first",
         "UseOutputManifest": True,
         "UseFinalModel": True,
     }

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 
-from groundtruth_cdk import LabelingBuckets, LabelingJob, PreviousJobOutput, TaskType
+from groundtruth_cdk import LabelingBuckets, LabelingJob, PreviousJobOutput, S3Data, TaskType
+from groundtruth_cdk.inputs import DataType
 from tests.builders import (
     ACCOUNT,
     add_job,
@@ -24,8 +28,11 @@ from tests.builders import (
 )
 
 JOBS = f"arn:<AWS::Partition>:sagemaker:us-east-1:{ACCOUNT}:labeling-job"
-FIRST_NAME = "<First8D4707F1.LabelingJobName>"
-PENDING_KEY = "groundtruth-cdk/chains/test-review.json"
+#: The review follows the first job's name prefix: the job that is current at deploy, not an exported name.
+FIRST_PREFIX = "test-first"
+#: ``<artifacts prefix>chains/<job name prefix>-<first 8 characters of the construct's node.addr>.json``.
+PENDING_KEY = "groundtruth-cdk/chains/test-review-c8622e57.json"
+LABELS_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 CORS_GET = {
     "AllowedHeaders": [],
     "AllowedMethods": ["GET"],
@@ -69,7 +76,7 @@ def adjustments() -> dict[str, Any]:
 def test_the_review_follows_the_first_jobs_output(review: dict[str, Any]) -> None:
     properties = job_properties(review, "Review")
     assert properties["FollowsJob"] == {
-        "LabelingJobName": FIRST_NAME,
+        "LabelingJobNamePrefix": FIRST_PREFIX,
         "UseOutputManifest": True,
         "UseFinalModel": False,
     }
@@ -103,7 +110,7 @@ def test_the_chain_rule_fires_only_when_the_first_job_completes(review: dict[str
     assert rule["Properties"]["EventPattern"] == {
         "detail": {"LabelingJobStatus": ["Completed"]},
         "detail-type": ["SageMaker Ground Truth Labeling Job State Change"],
-        "resources": [f"{JOBS}/{FIRST_NAME}"],
+        "resources": [{"prefix": f"{JOBS}/{FIRST_PREFIX}-"}],
         "source": ["aws.sagemaker"],
     }
     assert rule["Properties"]["Targets"] == [
@@ -145,16 +152,17 @@ def test_the_chain_function_has_least_privilege(review: dict[str, Any]) -> None:
             "Resource": "<ReviewDataInputBucket304BF315.Arn>",
             "Sid": "FindThePendingRequest",
         },
-        "DescribeTheEarlierJob": {
+        "DescribeTheEarlierJobs": {
             "Action": "sagemaker:DescribeLabelingJob",
             "Effect": "Allow",
-            "Resource": f"{JOBS}/{FIRST_NAME}",
-            "Sid": "DescribeTheEarlierJob",
+            "Resource": f"{JOBS}/{FIRST_PREFIX}-????????",
+            "Sid": "DescribeTheEarlierJobs",
         },
+        # No sagemaker:ListLabelingJobs: the function takes the earlier job from its completion event.
         "StartThisLabelingJob": {
             "Action": ["sagemaker:AddTags", "sagemaker:CreateLabelingJob", "sagemaker:DescribeLabelingJob"],
             "Effect": "Allow",
-            "Resource": f"{JOBS}/test-review-*",
+            "Resource": f"{JOBS}/test-review-????????",
             "Sid": "StartThisLabelingJob",
         },
         "PassTheJobRoleToSageMaker": {
@@ -174,12 +182,19 @@ def test_the_chain_function_has_least_privilege(review: dict[str, Any]) -> None:
 
 def test_the_handler_may_describe_the_earlier_job_and_keep_the_pending_request(review: dict[str, Any]) -> None:
     by_sid = {s.get("Sid"): s for s in statements(review, "ReviewProviderHandlerRoleDefaultPolicy")}
-    assert by_sid["DescribeTheEarlierJob"] == {
+    assert by_sid["DescribeTheEarlierJobs"] == {
         "Action": "sagemaker:DescribeLabelingJob",
         "Effect": "Allow",
-        "Resource": f"{JOBS}/{FIRST_NAME}",
-        "Sid": "DescribeTheEarlierJob",
+        "Resource": f"{JOBS}/{FIRST_PREFIX}-????????",
+        "Sid": "DescribeTheEarlierJobs",
     }
+    assert by_sid["FindTheEarlierJob"] == {
+        "Action": "sagemaker:ListLabelingJobs",
+        "Effect": "Allow",
+        "Resource": "*",
+        "Sid": "FindTheEarlierJob",
+    }
+    assert "DescribeTheEarlierJob" not in by_sid
     assert by_sid["KeepThePendingRequest"] == {
         "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
         "Effect": "Allow",
@@ -188,7 +203,16 @@ def test_the_handler_may_describe_the_earlier_job_and_keep_the_pending_request(r
     }
     assert by_sid["FindThePendingRequest"]["Condition"] == {"StringEquals": {"s3:prefix": PENDING_KEY}}
     first = {s.get("Sid") for s in statements(review, "FirstProviderHandlerRoleDefaultPolicy")}
-    assert not {"DescribeTheEarlierJob", "KeepThePendingRequest", "FindThePendingRequest"} & first
+    assert (
+        not {
+            "DescribeTheEarlierJob",
+            "DescribeTheEarlierJobs",
+            "FindTheEarlierJob",
+            "KeepThePendingRequest",
+            "FindThePendingRequest",
+        }
+        & first
+    )
 
 
 def test_the_job_is_deployed_after_the_chain_rule(review: dict[str, Any]) -> None:
@@ -323,8 +347,28 @@ def test_a_review_in_another_stack_may_read_the_first_jobs_prefixes(
     assert reads[0].endswith("/images/*")
     assert "'Fn::ImportValue': 'First:ExportsOutputFnGetAttDataOutputBucket" in reads[1]
     assert reads[1].endswith("/labels/*")
-    follows = job_properties(second, "Review")["FollowsJob"]["LabelingJobName"]
-    assert follows == {"Fn::ImportValue": "First:ExportsOutputFnGetAttFirst8D4707F1LabelingJobNameF267D858"}
+
+
+def test_a_review_in_another_stack_follows_the_first_jobs_name_prefix_without_an_export(
+    cross_stack: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    first, second = cross_stack
+    assert job_properties(second, "Review")["FollowsJob"] == {
+        "LabelingJobNamePrefix": "first-first",
+        "UseOutputManifest": True,
+        "UseFinalModel": False,
+    }
+    _, rule = one_of_type(second, "AWS::Events::Rule", "ReviewChainRule")
+    assert rule["Properties"]["EventPattern"]["resources"] == [{"prefix": f"{JOBS}/first-first-"}]
+    describe = {s.get("Sid"): s for s in statements(second, "ReviewChainRoleDefaultPolicy")}["DescribeTheEarlierJobs"]
+    assert describe["Resource"] == f"{JOBS}/first-first-????????"
+    # Only the first stack's buckets are imported: no export of the first job's name ties the stacks.
+    imports = re.findall(r"Fn::ImportValue\W+([\w:-]+)", json.dumps(second))
+    assert sorted(set(imports)) == [
+        "First:ExportsOutputFnGetAttDataInputBucketA6A14AF4Arn2402ADE9",
+        "First:ExportsOutputFnGetAttDataOutputBucket90385B5AArn74023771",
+    ]
+    assert not [output for output in first["Outputs"] if "LabelingJobName" in output]
 
 
 def test_a_review_in_another_stack_gets_cors_on_the_first_jobs_output_bucket(
@@ -420,10 +464,10 @@ def test_a_review_of_a_review_of_the_same_kind_is_allowed(
 )
 def test_an_invalid_earlier_job_name_is_a_synth_error(name: str, shown: str) -> None:
     message = job_error(input=PreviousJobOutput(job_name=name), labels=["car", "bus"])
-    assert (
-        f"input.job_name: got {shown}; a labeling job name: 1-63 letters, digits and hyphens, starting and ending "
-        "with a letter or digit"
-    ) in message
+    assert message == (
+        "LabelingJob Test/Job: 1 invalid value:\n"
+        f"  - input.job_name: got {shown}; 1-63 letters, digits and hyphens, starting and ending with a letter or digit"
+    )
 
 
 def test_a_review_of_an_unknown_job_needs_the_reviewed_label_attribute_name() -> None:
@@ -436,3 +480,180 @@ def test_a_review_of_an_unknown_job_needs_the_reviewed_label_attribute_name() ->
         "reviewed_label_attribute_name: got None; Image: bounding box adjustment jobs need the label attribute name "
         "of the job whose labels they review"
     ) in message
+
+
+# -- following a LabelingJob by its name prefix, an existing job by its name -----------------------------------
+
+
+def test_the_output_of_a_labeling_job_is_its_name_prefix_and_what_it_knows() -> None:
+    scope = stack()
+    first = add_job(scope, "First", labels=["car", "bus"], label_attribute_name="vehicles")
+    previous = PreviousJobOutput.of(first)
+    assert previous == PreviousJobOutput(
+        job_name_prefix="test-first",
+        label_attribute_name="vehicles",
+        labels=("car", "bus"),
+        task_type=TaskType.IMAGE_BOUNDING_BOX,
+        auto_labeling=False,
+        buckets=first.buckets,
+    )
+    assert previous.reference == "test-first-*"
+
+
+def test_an_existing_job_with_capitals_is_matched_by_its_lower_case_arn() -> None:
+    scope = stack()
+    _review(
+        scope,
+        TaskType.IMAGE_BOUNDING_BOX_ADJUSTMENT,
+        PreviousJobOutput(job_name="Street-Boxes-1"),
+        reviewed_label_attribute_name="vehicles",
+        labels=["car", "bus"],
+    )
+    template = synthesized(scope)
+    # SageMaker takes the name as given; its ARNs (events, IAM) write it in lower case.
+    assert job_properties(template, "Review")["FollowsJob"] == {
+        "LabelingJobName": "Street-Boxes-1",
+        "UseOutputManifest": True,
+        "UseFinalModel": False,
+    }
+    _, rule = one_of_type(template, "AWS::Events::Rule", "ReviewChainRule")
+    assert rule["Properties"]["EventPattern"]["resources"] == [f"{JOBS}/street-boxes-1"]
+    for policy in ("ReviewChainRoleDefaultPolicy", "ReviewProviderHandlerRoleDefaultPolicy"):
+        by_sid = {s.get("Sid"): s for s in statements(template, policy)}
+        assert by_sid["DescribeTheEarlierJob"] == {
+            "Action": "sagemaker:DescribeLabelingJob",
+            "Effect": "Allow",
+            "Resource": f"{JOBS}/street-boxes-1",
+            "Sid": "DescribeTheEarlierJob",
+        }, policy
+        assert not {"DescribeTheEarlierJobs", "FindTheEarlierJob"} & set(by_sid), policy
+
+
+def test_two_chained_jobs_with_one_prefix_and_the_same_buckets_keep_their_pending_requests_apart() -> None:
+    scope = stack()
+    first = add_job(scope, "First")
+    shared = LabelingBuckets(scope, "Shared", task_type=TaskType.IMAGE_BOUNDING_BOX)
+    one = add_job(scope, "One", buckets=shared, input=first, job_name_prefix="again")
+    two = add_job(scope, "Two", buckets=shared, input=first, job_name_prefix="again")
+    template = synthesized(scope)
+    keys = [f"groundtruth-cdk/chains/again-{job.node.addr[:8]}.json" for job in (one, two)]
+    assert keys[0] != keys[1]
+    assert [job_properties(template, id)["PendingRequestS3Uri"] for id in ("One", "Two")] == [
+        f"s3://<SharedInputBucket6F69B92B>/{key}" for key in keys
+    ]
+    for id, key in zip(("One", "Two"), keys, strict=True):
+        chain = {s.get("Sid"): s for s in statements(template, f"{id}ChainRoleDefaultPolicy")}
+        assert chain["ReadThePendingRequest"]["Resource"] == f"<SharedInputBucket6F69B92B.Arn>/{key}"
+        handler = {s.get("Sid"): s for s in statements(template, f"{id}ProviderHandlerRoleDefaultPolicy")}
+        assert handler["KeepThePendingRequest"]["Resource"] == f"<SharedInputBucket6F69B92B.Arn>/{key}"
+
+
+def test_a_later_job_may_read_where_the_earlier_job_read_and_decrypt_with_its_keys() -> None:
+    scope = stack()
+    photos = s3.Bucket.from_bucket_name(scope, "Photos", "street-photos")
+    key = kms.Key(scope, "Key", enable_key_rotation=True)
+    buckets = LabelingBuckets(
+        scope, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_prefix="images/", encryption_key=key
+    )
+    first = add_job(
+        scope,
+        "First",
+        buckets=buckets,
+        input=S3Data(photos, "cams/", data_type=DataType.IMAGE),
+        output_kms_key_arn=LABELS_KEY,
+        labels=["car"],
+    )
+    previous = PreviousJobOutput.of(first)
+    assert previous.read_uris == ("s3://street-photos/cams/",)
+    assert flat(scope, list(previous.key_arns)) == ["<Key961B73FD.Arn>", LABELS_KEY]
+    _review(scope, TaskType.IMAGE_BOUNDING_BOX_VERIFICATION, previous)
+    role = statements(synthesized(scope), "ReviewRoleDefaultPolicy")
+    assert [s for s in role if "Sid" not in s] == [
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "<DataInputBucketA6A14AF4.Arn>/images/*"},
+        {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": "<Key961B73FD.Arn>"},
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "<DataOutputBucket90385B5A.Arn>/labels/*"},
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:<AWS::Partition>:s3:::street-photos/cams/*"},
+        {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": LABELS_KEY},
+    ]
+
+
+def test_an_existing_job_s_locations_and_key_are_granted_to_the_later_job() -> None:
+    scope = stack()
+    previous = PreviousJobOutput(
+        job_name="existing-job-1",
+        read_uris=("s3://old-labels/boxes/", "s3://old-data/"),
+        key_arns=(LABELS_KEY,),
+    )
+    _review(
+        scope,
+        TaskType.IMAGE_BOUNDING_BOX_ADJUSTMENT,
+        previous,
+        reviewed_label_attribute_name="vehicles",
+        labels=["car", "bus"],
+    )
+    role = statements(synthesized(scope), "ReviewRoleDefaultPolicy")
+    assert [s for s in role if "Sid" not in s] == [
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:<AWS::Partition>:s3:::old-labels/boxes/*"},
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:<AWS::Partition>:s3:::old-data/*"},
+        {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": LABELS_KEY},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("previous", "message"),
+    [
+        (
+            PreviousJobOutput(),
+            "input.job_name: got [None, None]; give exactly one of job_name (one job) and job_name_prefix (the "
+            "newest job of a LabelingJob)",
+        ),
+        (
+            PreviousJobOutput(job_name="boxes-1a2b3c4d", job_name_prefix="boxes"),
+            "input.job_name: got ['boxes-1a2b3c4d', 'boxes']; give exactly one of job_name (one job) and "
+            "job_name_prefix (the newest job of a LabelingJob)",
+        ),
+        (
+            PreviousJobOutput(job_name_prefix="bad_prefix"),
+            "input.job_name_prefix: got 'bad_prefix'; 1-54 letters, digits and hyphens, starting and ending with a "
+            "letter or digit",
+        ),
+        (
+            PreviousJobOutput(job_name_prefix="x" * 55),
+            f"input.job_name_prefix: got '{'x' * 55}'; 1-54 letters, digits and hyphens, starting and ending with a "
+            "letter or digit",
+        ),
+        (
+            PreviousJobOutput(job_name="existing-job-1", read_uris=("s3://old-data/a.jpg",)),
+            "input.read_uris: got 's3://old-data/a.jpg'; an S3 location like s3://bucket/ or s3://bucket/prefix/",
+        ),
+        (
+            PreviousJobOutput(job_name="existing-job-1", read_uris=("s3://old-data/images",)),
+            "input.read_uris: got 's3://old-data/images'; an S3 location like s3://bucket/ or s3://bucket/prefix/",
+        ),
+        (
+            PreviousJobOutput(job_name_prefix="Boxes"),
+            "input.job_name_prefix: got 'Boxes'; must be lowercase (a LabelingJob's job name prefix is)",
+        ),
+        (
+            PreviousJobOutput(job_name="existing-job-1", key_arns=("alias/labels",)),
+            "input.key_arns: got 'alias/labels'; a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key id>",
+        ),
+    ],
+    ids=[
+        "neither",
+        "both",
+        "prefix-underscore",
+        "prefix-too-long",
+        "read-uri-of-an-object",
+        "read-uri-without-slash",
+        "prefix-uppercase",
+        "key-alias",
+    ],
+)
+def test_an_invalid_earlier_job_is_a_synth_error(previous: PreviousJobOutput, message: str) -> None:
+    assert job_error(input=previous, labels=["car", "bus"]) == f"LabelingJob Test/Job: 1 invalid value:\n  - {message}"
+
+
+def test_a_prefix_of_54_characters_is_followed() -> None:
+    job = add_job(stack(), input=PreviousJobOutput(job_name_prefix="x" * 54), labels=["car", "bus"])
+    assert job.chain is not None

@@ -196,7 +196,7 @@ def test_the_handler_roles_are_listed_with_their_conditions(document: dict[str, 
         "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
     }
     assert statements["ManageThisLabelingJob"]["resources"] == [
-        "arn:aws:sagemaker:eu-west-1:<AWS::AccountId>:labeling-job/cars-*"
+        "arn:aws:sagemaker:eu-west-1:<AWS::AccountId>:labeling-job/cars-????????"
     ]
     assert role(document, "Job/Provider/StatusRole")["used_by"] == ["function Job/Provider/IsComplete"]
     assert all(r["statements"] for r in document["iam"])

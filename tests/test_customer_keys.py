@@ -189,7 +189,7 @@ def test_the_chain_function_may_decrypt_the_pending_request(two_keys: dict[str, 
         {
             "Action": "s3:GetObject",
             "Effect": "Allow",
-            "Resource": "<Lake5F1B88EA.Arn>/groundtruth-cdk/chains/test-review.json",
+            "Resource": "<Lake5F1B88EA.Arn>/groundtruth-cdk/chains/test-review-c8622e57.json",
             "Sid": "ReadThePendingRequest",
         }
     ]

@@ -126,10 +126,27 @@ def test_the_review_follows_the_vehicles_project(assembly: Path) -> None:
     assert "GroundTruth-vehicles" in manifest["GroundTruth-vehicles-review"]["dependencies"]
     template = json.loads((assembly / "GroundTruth-vehicles-review.template.json").read_text())
     (job,) = [r for r in template["Resources"].values() if r["Type"] == "Custom::LabelingJob"]
-    assert "GroundTruth-vehicles:" in job["Properties"]["FollowsJob"]["LabelingJobName"]["Fn::ImportValue"]
+    # It follows the vehicles project's name prefix: no export of the vehicles job's name ties the stacks.
+    assert job["Properties"]["FollowsJob"] == {
+        "LabelingJobNamePrefix": "vehicles",
+        "UseOutputManifest": True,
+        "UseFinalModel": False,
+    }
+    assert "LabelingJobName" not in json.dumps(_imports(template))
     assert "PRE-VerificationBoundingBox" in json.dumps(
         job["Properties"]["LabelingJobRequest"]["HumanTaskConfig"]["PreHumanTaskLambdaArn"]
     )
+
+
+def _imports(value: object) -> list[object]:
+    """Every ``Fn::ImportValue`` argument in ``value`` (a template or part of one)."""
+    if isinstance(value, dict):
+        return [v for k, v in value.items() if k == "Fn::ImportValue"] + [
+            i for v in value.values() for i in _imports(v)
+        ]
+    if isinstance(value, list):
+        return [i for v in value for i in _imports(v)]
+    return []
 
 
 def test_handler_assets_are_self_contained(assembly: Path) -> None:

@@ -21,6 +21,7 @@ from tests.builders import (
 )
 
 TEAM_TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:labeling-team-alerts"
+TEAM_TOPIC_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 EVENTS = {"Service": "events.amazonaws.com"}
 MESSAGE = {
     "InputPathsMap": {"resources-0-": "$.resources[0]", "detail-LabelingJobStatus": "$.detail.LabelingJobStatus"},
@@ -95,6 +96,12 @@ def test_the_topic_is_encrypted_with_a_rotated_key(created: dict[str, Any]) -> N
     _, topic = one_of_type(created, "AWS::SNS::Topic", "JobNotificationsTopic")
     assert topic["Properties"] == {"DisplayName": "Labeling job status", "KmsMasterKeyId": f"<{key_id}.Arn>"}
     assert key["Properties"]["EnableKeyRotation"] is True
+
+
+def test_the_topic_key_goes_with_the_stack_after_seven_days(created: dict[str, Any]) -> None:
+    _, key = one_of_type(created, "AWS::KMS::Key", "JobNotificationsTopicKey")
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Delete", "Delete")
+    assert key["Properties"]["PendingWindowInDays"] == 7
 
 
 def test_eventbridge_publishes_with_a_role_of_its_own(created: dict[str, Any]) -> None:
@@ -188,6 +195,27 @@ def test_an_existing_topic_is_used_as_it_is(existing: dict[str, Any]) -> None:
     assert outputs_of(existing, "Job")["NotificationTopicArn"] == TEAM_TOPIC
 
 
+def test_the_publisher_role_may_use_the_key_of_an_existing_topic() -> None:
+    scope = stack()
+    job = add_job(scope, notifications=Notifications(topic_arn=TEAM_TOPIC, topic_key_arn=TEAM_TOPIC_KEY))
+    template = synthesized(scope)
+    assert not of_type(template, "AWS::KMS::Key")
+    assert statements(template, "JobNotificationsPublisherRole") == [
+        {"Action": "sns:Publish", "Effect": "Allow", "Resource": TEAM_TOPIC},
+        {
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Effect": "Allow",
+            "Resource": TEAM_TOPIC_KEY,
+            "Sid": "EncryptTheMessages",
+        },
+    ]
+    assert job.notifications is not None
+    publisher = job.notifications.node.find_child("PublisherRole")
+    assert {rule for rule in acknowledged_rules(publisher) if rule.startswith("AwsSolutions-IAM5")} == {
+        "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]"
+    }
+
+
 def test_without_notifications_there_is_no_rule_or_topic() -> None:
     scope = stack()
     add_job(scope)
@@ -240,8 +268,26 @@ def test_an_address_given_twice_is_subscribed_once(emails: tuple[str, ...]) -> N
             Notifications(topic_arn=f"arn:aws:sqs:us-east-1:{ACCOUNT}:alerts"),
             f"notifications.topic_arn: got 'arn:aws:sqs:us-east-1:{ACCOUNT}:alerts'; an SNS topic ARN like",
         ),
+        (
+            Notifications(emails=("ops@example.com",), topic_key_arn=TEAM_TOPIC_KEY),
+            f"notifications.topic_key_arn: got '{TEAM_TOPIC_KEY[:57]}...'; only with topic_arn (a new topic has its "
+            "key)",
+        ),
+        (
+            Notifications(topic_arn=TEAM_TOPIC, topic_key_arn="alias/labeling-alerts"),
+            "notifications.topic_key_arn: got 'alias/labeling-alerts'; a KMS key ARN like "
+            "arn:aws:kms:<region>:<account>:key/<key id>",
+        ),
     ],
-    ids=["not-an-address", "space-in-address", "21-addresses", "topic-name", "queue-arn"],
+    ids=[
+        "not-an-address",
+        "space-in-address",
+        "21-addresses",
+        "topic-name",
+        "queue-arn",
+        "topic-key-without-topic",
+        "topic-key-alias",
+    ],
 )
 def test_synth_error(notifications: Notifications, message: str) -> None:
     assert message in job_error(notifications=notifications)

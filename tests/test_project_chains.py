@@ -28,6 +28,10 @@ from tests.project_builders import line_of, mturk_project, valid_project, write_
 
 REVIEW = "image-bounding-box-verification"
 ADJUST = "image-bounding-box-adjustment"
+#: Where a job outside the app wrote its labels and read its data (``data.previous_job.output`` / ``data``).
+OUTPUT = "s3://street-labels/boxes/"
+DATA = "s3://street-data/images/"
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 @pytest.fixture
@@ -75,7 +79,7 @@ def test_a_review_of_another_project_defaults_to_its_labels_and_attribute(root: 
     assert [p.name for p in chain(project)] == ["boxes", "review"]
     job = settings(project)
     assert job.input == PreviousJobOutput(
-        job_name="boxes",
+        job_name_prefix="boxes",
         label_attribute_name="boxes",
         labels=("car", "truck"),
         task_type=TaskType.IMAGE_BOUNDING_BOX,
@@ -148,7 +152,7 @@ def test_the_previous_model_needs_a_previous_job_that_trained_one(root: Path) ->
         str(path),
         line_of(path, "initial_model"),
         "auto_labeling.initial_model",
-        "got 'boxes'; that job used no automated data labeling, so it trained no model to start from",
+        "got 'boxes-*'; that job used no automated data labeling, so it trained no model to start from",
     )
 
 
@@ -159,6 +163,8 @@ def test_a_job_outside_the_app(root: Path) -> None:
             data={
                 "previous_job": {
                     "name": "street-boxes-1a2b3c4d",
+                    "output": OUTPUT,
+                    "data": DATA,
                     "label_attribute_name": "street-boxes",
                     "task_type": "image-bounding-box",
                     "labels": ["car", "bus"],
@@ -173,6 +179,8 @@ def test_a_job_outside_the_app(root: Path) -> None:
         label_attribute_name="street-boxes",
         task_type=TaskType.IMAGE_BOUNDING_BOX,
         labels=("car", "bus"),
+        output=OUTPUT,
+        data=DATA,
     )
     assert project.previous is None
     assert chain(project) == [project]
@@ -182,12 +190,14 @@ def test_a_job_outside_the_app(root: Path) -> None:
         label_attribute_name="street-boxes",
         labels=("car", "bus"),
         task_type=TaskType.IMAGE_BOUNDING_BOX,
+        read_uris=(OUTPUT, DATA),
     )
     assert (job.labels, job.reviewed_label_attribute_name) == (("car", "bus"), "street-boxes")
 
 
-def test_a_job_outside_the_app_with_only_its_name(root: Path) -> None:
-    path = write_project(root, follower(data={"previous_job": {"name": "street-boxes-1a2b3c4d"}}), name="review")
+def test_a_job_outside_the_app_with_only_its_name_and_locations(root: Path) -> None:
+    outside = {"name": "street-boxes-1a2b3c4d", "output": OUTPUT, "data": DATA}
+    path = write_project(root, follower(data={"previous_job": outside}), name="review")
     problems = validate_project(path)
     # Nothing is known of that job: the review needs its labels and the reviewed attribute from the file.
     assert sorted(p.field for p in problems) == ["labels", "reviewed_label_attribute_name"]
@@ -197,7 +207,7 @@ def test_a_job_outside_the_app_with_only_its_name(root: Path) -> None:
         follower(
             labels=["correct", "wrong"],
             reviewed_label_attribute_name="street-boxes",
-            data={"previous_job": {"name": "street-boxes-1a2b3c4d"}},
+            data={"previous_job": outside},
         ),
         name="review",
     )
@@ -348,24 +358,34 @@ def test_a_streaming_job_cannot_follow_a_job(root: Path) -> None:
 @pytest.mark.parametrize(
     ("previous_job", "field", "message", "line_with"),
     [
-        ({}, "data.previous_job.name", "missing; required: the job's name (its LabelingJobName)", "previous_job"),
         (
-            {"name": "my_job"},
+            {"output": OUTPUT, "data": DATA},
+            "data.previous_job.name",
+            "missing; required: the job's name (its LabelingJobName)",
+            "previous_job",
+        ),
+        (
+            {"name": "my_job", "output": OUTPUT, "data": DATA},
             "data.previous_job.name",
             "got 'my_job'; must be letters, digits and hyphens",
             "name: my_job",
         ),
         (
-            {"name": "job", "task_type": "boxes"},
+            {"name": "job", "output": OUTPUT, "data": DATA, "task_type": "boxes"},
             "data.previous_job.task_type",
             "got 'boxes'; allowed: image-bounding-box,",
             "task_type: boxes",
         ),
-        ({"name": "job", "labels": []}, "data.previous_job.labels", "got 0 items; give at least 1", "labels: []"),
         (
-            {"name": "job", "manifest": "s3://b/m"},
+            {"name": "job", "output": OUTPUT, "data": DATA, "labels": []},
+            "data.previous_job.labels",
+            "got 0 items; give at least 1",
+            "labels: []",
+        ),
+        (
+            {"name": "job", "output": OUTPUT, "data": DATA, "manifest": "s3://b/m"},
             "data.previous_job.manifest",
-            "unknown key; allowed keys: label_attribute_name, labels, name, task_type",
+            "unknown key; allowed keys: data, kms_key_arn, label_attribute_name, labels, name, output, task_type",
             "manifest",
         ),
     ],
@@ -389,3 +409,100 @@ def test_previous_project_and_other_data(root: Path) -> None:
     problem = only_problem(path)
     assert problem.field == "data"
     assert problem.message.startswith("got manifest and previous_project; give exactly one of:")
+
+
+# -- data.previous_job: where that job read and wrote, and its key ------------------------------------------
+
+
+def test_a_job_outside_the_app_with_its_key(root: Path) -> None:
+    outside = {"name": "street-boxes-1a2b3c4d", "output": OUTPUT, "data": DATA, "kms_key_arn": KEY}
+    path = write_project(
+        root,
+        follower(labels=["ok", "bad"], reviewed_label_attribute_name="boxes", data={"previous_job": outside}),
+        name="review",
+    )
+    project = load_project(path)
+    assert project.data == PreviousJobData("street-boxes-1a2b3c4d", output=OUTPUT, data=DATA, kms_key_arn=KEY)
+    assert settings(project).input == PreviousJobOutput(
+        job_name="street-boxes-1a2b3c4d", read_uris=(OUTPUT, DATA), key_arns=(KEY,)
+    )
+
+
+def test_a_job_outside_the_app_that_wrote_beside_its_data_is_read_there_once(root: Path) -> None:
+    outside = {"name": "street-boxes-1a2b3c4d", "output": "s3://street-data/", "data": "s3://street-data/"}
+    path = write_project(
+        root,
+        follower(labels=["ok", "bad"], reviewed_label_attribute_name="boxes", data={"previous_job": outside}),
+        name="review",
+    )
+    job_input = settings(load_project(path)).input
+    assert isinstance(job_input, PreviousJobOutput)
+    assert (job_input.read_uris, job_input.key_arns) == (("s3://street-data/",), ())
+
+
+OUTPUT_MISSING = (
+    "missing; required: where that job wrote its labels (its S3OutputPath, or the folder of its output manifest): "
+    "this job's role may read there"
+)
+DATA_MISSING = (
+    "missing; required: where that job's data objects are: this job's role may read there, and workers' browsers "
+    "load them from there"
+)
+LOCATION = "must be an S3 location like s3://bucket/ or s3://bucket/prefix/ (ending with '/')"
+
+
+@pytest.mark.parametrize(
+    ("previous_job", "expected"),
+    [
+        ({"name": "job", "data": DATA}, [("previous_job", "data.previous_job.output", OUTPUT_MISSING)]),
+        ({"name": "job", "output": OUTPUT}, [("previous_job", "data.previous_job.data", DATA_MISSING)]),
+        (
+            {"name": "job"},
+            [
+                ("previous_job", "data.previous_job.output", OUTPUT_MISSING),
+                ("previous_job", "data.previous_job.data", DATA_MISSING),
+            ],
+        ),
+        (
+            {"name": "job", "output": "s3://street-labels/boxes", "data": DATA},
+            [("output:", "data.previous_job.output", f"got 's3://street-labels/boxes'; {LOCATION}")],
+        ),
+        (
+            {"name": "job", "output": OUTPUT, "data": "s3://street-data/images/a.jpg"},
+            [("data: s3", "data.previous_job.data", f"got 's3://street-data/images/a.jpg'; {LOCATION}")],
+        ),
+        (
+            {"name": "job", "output": OUTPUT, "data": "street-data/images/"},
+            [("data: street", "data.previous_job.data", f"got 'street-data/images/'; {LOCATION}")],
+        ),
+        (
+            {"name": "job", "output": OUTPUT, "data": DATA, "kms_key_arn": "alias/street"},
+            [
+                (
+                    "kms_key_arn",
+                    "data.previous_job.kms_key_arn",
+                    "got 'alias/street'; must be a KMS key ARN like arn:aws:kms:<region>:<account>:key/<key id>",
+                )
+            ],
+        ),
+    ],
+    ids=[
+        "no-output",
+        "no-data",
+        "neither",
+        "output-without-slash",
+        "data-of-an-object",
+        "data-without-scheme",
+        "key-alias",
+    ],
+)
+def test_previous_job_location_errors(
+    root: Path, previous_job: dict[str, object], expected: list[tuple[str, str, str]]
+) -> None:
+    path = write_project(
+        root, follower(labels=["ok", "bad"], reviewed_label_attribute_name="x", data={"previous_job": previous_job})
+    )
+    problems = validate_project(path)
+    assert [(p.line, p.field, p.message) for p in problems] == [
+        (line_of(path, needle), field, message) for needle, field, message in expected
+    ]

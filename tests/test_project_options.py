@@ -430,3 +430,23 @@ def test_notification_errors(root: Path, notifications: Any, field: str, message
     assert problem.field == field
     assert problem.message.startswith(message), problem.message
     assert problem.line == line_of(path, line_with, occurrence=2 if message.endswith("given once") else 1)
+
+
+@pytest.mark.parametrize(
+    ("changes", "prefix"),
+    [
+        ({"data": {"data_type": "image"}}, "(none: the whole bucket)"),
+        (
+            {"data": None, "streaming": {"s3_events": True, "prefix": "groundtruth-cdk/uploads/"}},
+            "groundtruth-cdk/uploads/",
+        ),
+    ],
+)
+def test_s3_events_need_an_input_prefix_of_their_own(root: Path, changes: dict[str, Any], prefix: str) -> None:
+    path = write_project(root, valid_project(**{"streaming": {"s3_events": True}, **changes}))
+    problem = only_problem(path)
+    assert (problem.line, problem.field) == (line_of(path, "s3_events"), "streaming.s3_events")
+    assert problem.message == (
+        f"got 'input prefix {prefix}'; every object created under the input prefix is sent to workers: use an "
+        "input prefix of its own (e.g. incoming/), apart from the job inputs the deploy writes under groundtruth-cdk/"
+    )

@@ -98,7 +98,7 @@ def test_handler_may_manage_only_this_job_and_pass_only_this_role(default_job: t
                 "sagemaker:StopLabelingJob",
             ],
             "Effect": "Allow",
-            "Resource": f"arn:<AWS::Partition>:sagemaker:us-east-1:{ACCOUNT}:labeling-job/test-job-*",
+            "Resource": f"arn:<AWS::Partition>:sagemaker:us-east-1:{ACCOUNT}:labeling-job/test-job-????????",
             "Sid": "ManageThisLabelingJob",
         },
         {
@@ -128,7 +128,7 @@ def test_status_handler_may_only_describe_this_job(default_job: tuple[cdk.Stack,
         {
             "Action": "sagemaker:DescribeLabelingJob",
             "Effect": "Allow",
-            "Resource": f"arn:<AWS::Partition>:sagemaker:us-east-1:{ACCOUNT}:labeling-job/test-job-*",
+            "Resource": f"arn:<AWS::Partition>:sagemaker:us-east-1:{ACCOUNT}:labeling-job/test-job-????????",
             "Sid": "DescribeThisLabelingJob",
         },
         {

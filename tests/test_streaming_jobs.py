@@ -33,7 +33,7 @@ from tests.builders import (
 
 INPUT_TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:vehicle-uploads"
 OUTPUT_TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:vehicle-labels"
-QUEUES = f"arn:<AWS::Partition>:sqs:us-east-1:{ACCOUNT}:GroundTruth-test-job-*"
+QUEUES = f"arn:<AWS::Partition>:sqs:us-east-1:{ACCOUNT}:GroundTruth-test-job-????????"
 ROOT = {
     "Action": "kms:*",
     "Effect": "Allow",
@@ -82,6 +82,14 @@ def test_the_input_topic_is_encrypted_with_a_rotated_key(created: dict[str, Any]
     assert topic["Properties"] == {"DisplayName": "Data objects to label", "KmsMasterKeyId": f"<{key_id}.Arn>"}
     assert key["Properties"]["EnableKeyRotation"] is True
     assert topic_id.startswith("JobStreamingInput")
+
+
+@pytest.mark.parametrize("logical_prefix", ["JobStreamingInputKey", "JobStreamingOutputKey"])
+def test_the_topic_keys_go_with_the_stack_after_seven_days(created: dict[str, Any], logical_prefix: str) -> None:
+    # Topics keep no messages: nothing the key encrypted outlives the stack.
+    _, key = one_of_type(created, "AWS::KMS::Key", logical_prefix)
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Delete", "Delete")
+    assert key["Properties"]["PendingWindowInDays"] == 7
 
 
 def test_the_input_topic_is_ssl_only_and_s3_of_this_account_may_publish(created: dict[str, Any]) -> None:
@@ -150,14 +158,14 @@ def test_objects_created_under_the_input_prefix_go_to_the_input_topic(created: d
     assert "NotificationConfiguration" not in output_bucket["Properties"]
 
 
-def test_without_an_input_prefix_every_object_created_is_sent() -> None:
+def test_objects_created_under_another_input_prefix_go_to_the_input_topic() -> None:
     scope = stack()
-    buckets = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_SINGLE_LABEL)
+    buckets = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_SINGLE_LABEL, input_prefix="incoming/")
     add_job(scope, task_type=TaskType.IMAGE_SINGLE_LABEL, buckets=buckets, streaming=Streaming(s3_events=True))
     _, bucket = one_of_type(synthesized(scope), "AWS::S3::Bucket", "DataInputBucket")
     (configuration,) = bucket["Properties"]["NotificationConfiguration"]["TopicConfigurations"]
     assert configuration["Event"] == "s3:ObjectCreated:*"
-    assert "Filter" not in configuration
+    assert configuration["Filter"] == {"S3Key": {"Rules": [{"Name": "prefix", "Value": "incoming/"}]}}
 
 
 def test_the_output_topic_is_encrypted_and_the_role_may_publish_with_its_key(created: dict[str, Any]) -> None:
@@ -352,3 +360,126 @@ def test_s3_events_need_the_job_in_the_stack_of_the_buckets() -> None:
         "streaming.s3_events: got True; the input bucket is in another stack; create the job in the stack of its "
         "buckets"
     ) in message
+
+
+S3_EVENTS_PREFIX = (
+    "every object created under the input prefix is sent to workers: use an input prefix of its own (e.g. "
+    "incoming/), apart from the job inputs the deploy writes under"
+)
+
+
+@pytest.mark.parametrize(
+    ("input_prefix", "artifacts_prefix"),
+    [
+        ("", "groundtruth-cdk/"),
+        ("groundtruth-cdk/", "groundtruth-cdk/"),
+        ("groundtruth-cdk/uploads/", "groundtruth-cdk/"),
+        ("data/", "data/groundtruth/"),
+    ],
+    ids=["no-input-prefix", "same-prefix", "input-under-artifacts", "artifacts-under-input"],
+)
+def test_s3_events_need_an_input_prefix_apart_from_the_artifacts(input_prefix: str, artifacts_prefix: str) -> None:
+    scope = stack()
+    buckets = LabelingBuckets(
+        scope,
+        "Data",
+        task_type=TaskType.IMAGE_BOUNDING_BOX,
+        input_prefix=input_prefix,
+        artifacts_prefix=artifacts_prefix,
+    )
+    message = job_error(scope=scope, buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    shown = input_prefix or "(none: the whole bucket)"
+    assert message == (
+        "LabelingJob Test/Job: 1 invalid value:\n"
+        f"  - streaming.s3_events: got 'input prefix {shown}'; {S3_EVENTS_PREFIX} {artifacts_prefix}"
+    )
+
+
+def test_an_input_prefix_that_only_starts_like_the_artifacts_prefix_is_apart_from_it() -> None:
+    scope = stack()
+    buckets = LabelingBuckets(
+        scope, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_prefix="groundtruth-cdk-uploads/"
+    )
+    add_job(scope, buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    _, bucket = one_of_type(synthesized(scope), "AWS::S3::Bucket", "DataInputBucket")
+    (configuration,) = bucket["Properties"]["NotificationConfiguration"]["TopicConfigurations"]
+    assert configuration["Filter"] == {"S3Key": {"Rules": [{"Name": "prefix", "Value": "groundtruth-cdk-uploads/"}]}}
+
+
+def test_s3_events_of_an_input_bucket_go_to_one_streaming_job_only() -> None:
+    scope = stack()
+    buckets = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_prefix="incoming/")
+    add_job(scope, "First", buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    message = job_error(scope=scope, buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    assert message == (
+        "LabelingJob Test/Job: 1 invalid value:\n"
+        "  - streaming.s3_events: got True; the input bucket already sends its object-created events to another "
+        "streaming job; give each streaming job buckets (or an input bucket) of its own"
+    )
+    # A second streaming job on those buckets without S3 events is fine.
+    add_job(scope, "Second", buckets=buckets, input=None, streaming=Streaming())
+
+
+def test_the_input_bucket_sends_its_events_to_one_topic_only() -> None:
+    scope = stack()
+    buckets = LabelingBuckets(scope, "Data", task_type=TaskType.IMAGE_BOUNDING_BOX, input_prefix="incoming/")
+    job = add_job(scope, buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    assert job.streaming is not None
+    assert buckets.object_created_events_topic is job.streaming.input_topic
+    with pytest.raises(
+        ValueError, match=r"^LabelingBuckets Test/Data: the input bucket already sends its events to a topic$"
+    ):
+        buckets.send_object_created_events(job.streaming.input_topic)
+
+
+ONE_FILE = "an S3 event names one uploaded file, but"
+SEQUENCE = "jobs need a sequence or frame file per object: send manifest lines to the input topic instead"
+REVIEW = "jobs need the earlier labels with it: send manifest lines to the input topic instead"
+
+
+@pytest.mark.parametrize(
+    ("task_type", "message"),
+    [
+        (TaskType.VIDEO_FRAME_OBJECT_DETECTION, f"{ONE_FILE} Video frames: object detection {SEQUENCE}"),
+        (TaskType.VIDEO_FRAME_OBJECT_TRACKING, f"{ONE_FILE} Video frames: object tracking {SEQUENCE}"),
+        (TaskType.POINT_CLOUD_OBJECT_DETECTION, f"{ONE_FILE} 3D point cloud: object detection {SEQUENCE}"),
+        (TaskType.POINT_CLOUD_SEMANTIC_SEGMENTATION, f"{ONE_FILE} 3D point cloud: semantic segmentation {SEQUENCE}"),
+        (TaskType.IMAGE_BOUNDING_BOX_VERIFICATION, f"{ONE_FILE} Image: bounding box verification {REVIEW}"),
+        (
+            TaskType.IMAGE_SEMANTIC_SEGMENTATION_ADJUSTMENT,
+            f"{ONE_FILE} Image: semantic segmentation adjustment {REVIEW}",
+        ),
+        (
+            TaskType.VIDEO_FRAME_OBJECT_TRACKING_ADJUSTMENT,
+            f"{ONE_FILE} Video frames: object tracking adjustment {REVIEW}",
+        ),
+        (
+            TaskType.POINT_CLOUD_OBJECT_DETECTION_ADJUSTMENT,
+            f"{ONE_FILE} 3D point cloud: object detection adjustment {REVIEW}",
+        ),
+    ],
+)
+def test_s3_events_are_only_for_one_file_objects(task_type: TaskType, message: str) -> None:
+    scope = stack()
+    buckets = LabelingBuckets(scope, "Data", task_type=task_type, input_prefix="incoming/")
+    error = job_error(task_type, scope=scope, buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    assert error == f"LabelingJob Test/Job: 1 invalid value:\n  - streaming.s3_events: got True; {message}"
+
+
+@pytest.mark.parametrize(
+    "task_type",
+    [
+        TaskType.IMAGE_BOUNDING_BOX,
+        TaskType.IMAGE_SINGLE_LABEL,
+        TaskType.IMAGE_MULTI_LABEL,
+        TaskType.IMAGE_SEMANTIC_SEGMENTATION,
+        TaskType.VIDEO_CLIP_CLASSIFICATION,
+        TaskType.CUSTOM,
+    ],
+)
+def test_s3_events_are_accepted_for_one_file_objects(task_type: TaskType) -> None:
+    scope = stack()
+    buckets = LabelingBuckets(scope, "Data", task_type=task_type, input_prefix="incoming/")
+    job = add_job(scope, task_type=task_type, buckets=buckets, input=None, streaming=Streaming(s3_events=True))
+    assert job.streaming is not None
+    assert buckets.object_created_events_topic is job.streaming.input_topic

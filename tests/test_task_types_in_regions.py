@@ -249,6 +249,6 @@ def test_iam_statements_are_exactly_the_jobs_needs(
         "Action": "sagemaker:DescribeLabelingJob",
         "Effect": "Allow",
         "Resource": f"arn:<AWS::Partition>:sagemaker:{region_text}:{account}:labeling-job/"
-        f"half{HALVES[1].count(task_type)}-{result.job_id.lower()}-*",
+        f"half{HALVES[1].count(task_type)}-{result.job_id.lower()}-????????",
         "Sid": "DescribeThisLabelingJob",
     }

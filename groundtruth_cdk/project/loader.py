@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 
+from groundtruth_cdk.buckets import DEFAULT_ARTIFACTS_PREFIX
 from groundtruth_cdk.inputs import InlineManifest, ManifestInput, OnMismatch, PreviousJobOutput, S3Data
 from groundtruth_cdk.job_settings import (
     AutoLabeling,
@@ -29,6 +30,7 @@ from groundtruth_cdk.job_settings import (
     Notifications,
     StoppingConditions,
     Streaming,
+    check_s3_event_prefix,
     default_label_attribute_name,
 )
 from groundtruth_cdk.project.errors import Problem, ProjectError
@@ -178,6 +180,10 @@ class PreviousJobData:
     label_attribute_name: str | None = None
     task_type: TaskType | None = None
     labels: tuple[str, ...] | None = None
+    #: Where the job wrote its labels and where its data objects are (``s3://bucket/prefix/``).
+    output: str = ""
+    data: str = ""
+    kms_key_arn: str | None = None
     bucket_name = None
     prefix = ""
 
@@ -189,6 +195,8 @@ class PreviousJobData:
             labels=self.labels,
             task_type=self.task_type,
             auto_labeling=trained_model,
+            read_uris=tuple(dict.fromkeys(uri for uri in (self.output, self.data) if uri)),
+            key_arns=(self.kms_key_arn,) if self.kms_key_arn else (),
         )
 
 
@@ -358,7 +366,7 @@ class Project:
             previous = self.previous
             assert previous is not None, "the loader loads the previous project"
             return PreviousJobOutput(
-                job_name=previous.name,  # its job's name prefix: the name is chosen at deploy
+                job_name_prefix=previous.name,  # its jobs' name prefix: the name is chosen at deploy
                 label_attribute_name=previous.effective_label_attribute_name,
                 labels=previous.effective_labels,
                 task_type=previous.task_type,
@@ -732,6 +740,9 @@ def _data(data: Mapping[str, Any]) -> ProjectData:
             label_attribute_name=job.get("label_attribute_name"),
             task_type=TaskType(job["task_type"]) if "task_type" in job else None,
             labels=tuple(job["labels"]) if "labels" in job else None,
+            output=job["output"],
+            data=job["data"],
+            kms_key_arn=job.get("kms_key_arn"),
         )
     common = {"bucket": data.get("bucket"), "prefix": data.get("prefix", "")}
     if "manifest" in data:
@@ -869,6 +880,9 @@ _FIELD_PATHS: dict[str, tuple[FieldPath, ...]] = {
     "reviewed_label_attribute_name": (("reviewed_label_attribute_name",), ("task_type",)),
     "input.s3_uri": (("data", "manifest"),),
     "input.job_name": (("data", "previous_job", "name"), ("data",)),
+    "input.job_name_prefix": (("data", "previous_project"), ("data",)),
+    "input.read_uris": (("data", "previous_job"), ("data",)),
+    "streaming.s3_events": (("streaming", "s3_events"), ("streaming",)),
     "input": (("data",),),
     "auto_labeling": (("auto_labeling",),),
     "output_kms_key_arn": (("encryption", "kms_key_arn"), ("encryption",)),
@@ -892,6 +906,10 @@ def _synth_rule_problems(project: Project, document: YamlDocument) -> list[Probl
     bucket = s3.Bucket.from_bucket_name(scratch, "Input", project.input_bucket_name or "project-input-bucket")
     recorder = _Recorder()
     project.job_settings(bucket).check(recorder, region=project.region or cdk.Aws.REGION)
+    streaming = project.streaming
+    own_bucket = project.input_bucket_name is None  # else: its own problem (S3 events need the project's bucket)
+    if streaming is not None and streaming.s3_events and streaming.input_topic_arn is None and own_bucket:
+        check_s3_event_prefix(recorder, project.input_prefix, DEFAULT_ARTIFACTS_PREFIX)
     problems = []
     for name, value, allowed in recorder.records:
         if name == "job_name_prefix":

@@ -60,6 +60,8 @@ ACCOUNT = r"^[0-9]{12}$"
 BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 PREFIX = r"^([^/].*/)?$"
 S3_URI = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$"
+#: An S3 location: ``s3://bucket/`` or ``s3://bucket/prefix/``.
+S3_LOCATION = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([^/]+/)*$"
 VENDOR_ARN = r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:workteam/vendor-crowd/.+$"
 PRICE = r"^[0-9]+(\.[0-9]+)?$"
 HTTPS_URL = r"^https://.+$"
@@ -87,6 +89,7 @@ PATTERN_MESSAGES = {
     BUCKET: "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens",
     PREFIX: "must be a key prefix that ends with '/' and does not start with '/', e.g. 'images/' ('' for all)",
     S3_URI: "must be an S3 URI like s3://bucket/path/input.manifest",
+    S3_LOCATION: "must be an S3 location like s3://bucket/ or s3://bucket/prefix/ (ending with '/')",
     VENDOR_ARN: "must be a vendor work team ARN like arn:aws:sagemaker:<region>:<account>:workteam/vendor-crowd/<name>",
     PRICE: "must be a price in US dollars, e.g. '0.036'",
     HTTPS_URL: "must be an https:// URL",
@@ -247,12 +250,27 @@ _PREVIOUS_JOB = _choice(
     {
         "previous_job": {
             "type": "object",
-            "required": ["name"],
+            "required": ["name", "output", "data"],
             "additionalProperties": False,
             "description": "A labeling job outside this app, in the project's region and account: this job labels "
             "or reviews its output, and starts by itself when that job completes (at once if it has).",
             "properties": {
                 "name": _text("The job's name (its LabelingJobName).", max_length=63, pattern=NAME_PATTERN.pattern),
+                "output": _text(
+                    "Where that job wrote its labels (its S3OutputPath, or the folder of its output manifest): this "
+                    "job's role may read there.",
+                    pattern=S3_LOCATION,
+                ),
+                "data": _text(
+                    "Where that job's data objects are: this job's role may read there, and workers' browsers load "
+                    "them from there.",
+                    pattern=S3_LOCATION,
+                ),
+                "kms_key_arn": _text(
+                    "The KMS key that job's data or labels are encrypted with: this job's role may decrypt with it. "
+                    "Default: none.",
+                    pattern=KMS_KEY_ARN,
+                ),
                 "label_attribute_name": _text(
                     "The job's label attribute name: what a verification or adjustment job reviews. Default: "
                     "unknown (give reviewed_label_attribute_name).",

@@ -396,3 +396,69 @@ def streaming_string_request(*, s3_data_source: Any = None) -> dict[str, Any]:
 def streaming_queue(name: str) -> str:
     """Return the SQS queue Ground Truth creates for streaming job ``name`` (documented: lower case)."""
     return f"GroundTruth-{name.lower()}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Chained jobs following the jobs of a name prefix (FollowsJob.LabelingJobNamePrefix)
+# --------------------------------------------------------------------------------------------------
+
+#: The name prefix of the earlier resource: :data:`PREVIOUS_JOB` is one of its jobs.
+EARLIER_PREFIX = "my-project-review"
+
+
+def prefix_chained_properties(
+    *, use_output_manifest: Any = "true", use_final_model: Any = "false", prefix: str = EARLIER_PREFIX, **overrides: Any
+) -> dict[str, Any]:
+    """Return :func:`chained_properties` following the newest job of ``prefix`` instead of a named job."""
+    props = chained_properties(use_output_manifest=use_output_manifest, use_final_model=use_final_model, **overrides)
+    props["FollowsJob"] = {
+        "LabelingJobNamePrefix": prefix,
+        "UseOutputManifest": use_output_manifest,
+        "UseFinalModel": use_final_model,
+    }
+    return props
+
+
+def job_summary(name: str, status: str = "InProgress", *, minutes_ago: int = 0) -> dict[str, Any]:
+    """Return one LabelingJobSummary of ListLabelingJobs (valid against the API model)."""
+    created = datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.UTC) - datetime.timedelta(minutes=minutes_ago)
+    return {
+        "LabelingJobName": name,
+        "LabelingJobArn": job_arn(name),
+        "CreationTime": created,
+        "LastModifiedTime": created,
+        "LabelingJobStatus": status,
+        "LabelCounters": {"TotalLabeled": 0, "HumanLabeled": 0, "MachineLabeled": 0, "Unlabeled": 2},
+        "WorkteamArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:workteam/private-crowd/team",
+    }
+
+
+def list_jobs_params(prefix: str = EARLIER_PREFIX, token: str | None = None) -> dict[str, Any]:
+    """Return the ListLabelingJobs parameters the handler sends to find the newest job of ``prefix``."""
+    params: dict[str, Any] = {
+        "NameContains": prefix,
+        "SortBy": "CreationTime",
+        "SortOrder": "Descending",
+        "MaxResults": 100,
+    }
+    if token is not None:
+        params["NextToken"] = token
+    return params
+
+
+def list_jobs_response(*names: str, next_token: str | None = None) -> dict[str, Any]:
+    """Return a ListLabelingJobs page listing ``names`` newest first."""
+    response: dict[str, Any] = {
+        "LabelingJobSummaryList": [job_summary(name, minutes_ago=index) for index, name in enumerate(names)]
+    }
+    if next_token is not None:
+        response["NextToken"] = next_token
+    return response
+
+
+def job_output(name: str, *, model: bool = False) -> dict[str, str]:
+    """Return the LabelingJobOutput of completed job ``name`` (its output manifest, and a final model)."""
+    output = {"OutputDatasetS3Uri": f"{OUTPUT_PATH}{name}/manifests/output/output.manifest"}
+    if model:
+        output["FinalActiveLearningModelArn"] = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/{name}-final-model"
+    return output

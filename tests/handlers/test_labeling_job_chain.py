@@ -354,8 +354,22 @@ def _with_request_manifest() -> dict[str, Any]:
         (chained_properties(FollowsJob="previous"), "Property FollowsJob must be an object"),
         (
             _without_follows(LabelingJobName=None),
-            "Property FollowsJob.LabelingJobName must be a labeling job name, not None",
+            "Property FollowsJob must have exactly one of LabelingJobName (an exact job name) and "
+            "LabelingJobNamePrefix (the name prefix of the earlier job's resource), not neither",
         ),
+        (
+            _without_follows(LabelingJobNamePrefix="my-project-review"),
+            "Property FollowsJob must have exactly one of LabelingJobName",
+        ),
+        (
+            _without_follows(LabelingJobName=None, LabelingJobNamePrefix="a" * 55),
+            "FollowsJob.LabelingJobNamePrefix must",
+        ),
+        (
+            _without_follows(LabelingJobName=None, LabelingJobNamePrefix="review_1"),
+            "Property FollowsJob.LabelingJobNamePrefix must be a labeling job name prefix (at most 54 characters",
+        ),
+        (_without_follows(LabelingJobName=None, LabelingJobNamePrefix=""), "LabelingJobNamePrefix must be a labeling"),
         (_without_follows(LabelingJobName="not_a_job"), "FollowsJob.LabelingJobName must be a labeling job name"),
         (_without_follows(UseFinalModel="yes"), "FollowsJob.UseFinalModel must be true or false, got 'yes'"),
         (_without_follows(UseOutputManifest=1), "FollowsJob.UseOutputManifest must be true or false, got 1"),

@@ -34,7 +34,7 @@ def _event(request_type: str = "Create", **on_event_result: object) -> dict[str,
 
 @pytest.mark.parametrize(
     ("status", "complete"),
-    [("InProgress", False), ("Stopping", False), ("Stopped", True), ("Completed", True), ("Failed", True)],
+    [("Stopping", False), ("Stopped", True), ("Completed", True), ("Failed", True)],
 )
 def test_delete_waits_until_the_job_has_stopped(
     handler: ModuleType, sagemaker: Stubber, status: str, complete: bool

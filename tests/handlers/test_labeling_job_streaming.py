@@ -184,6 +184,10 @@ def test_delete_stops_a_running_streaming_job_and_names_the_queue_left_behind(
 def test_is_complete_on_delete_waits_until_the_streaming_job_stopped(handler: ModuleType, sagemaker: Stubber) -> None:
     for status in ("InProgress", "Stopping", "Stopped"):
         _expect_describe(sagemaker, status)
+        if status == "InProgress":  # on_event's stop not visible yet: asked again, and refused as stopping
+            sagemaker.add_client_error(
+                "stop_labeling_job", "ValidationException", "already stopping", 400, None, {"LabelingJobName": NAME}
+            )
     event = is_complete_event("Delete", NAME)
 
     assert [handler.is_complete(event, None)["IsComplete"] for _ in range(3)] == [False, False, True]

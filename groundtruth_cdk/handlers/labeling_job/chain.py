@@ -5,8 +5,14 @@ The target of an EventBridge rule on the previous job's state change to ``Comple
 when its previous job had not completed yet; this function fills in what the request takes from the
 previous job (its output manifest, its final model) and creates the job.
 
-Nothing in the event is trusted: the previous job is described, and the job is created only if that job
-is ``Completed``. Running twice is harmless: a job of the same name owned by the same resource means the
+The previous job is named exactly, or by a name prefix ``P`` (the rule then matches the completion of
+every job whose ARN starts with ``...:labeling-job/P-``). The event's first resource, a job ARN, says
+which job completed: with a prefix it must be a job ``P-<8 lowercase hex>`` (``P-review-1a2b3c4d``
+belongs to another resource) and it is the job followed; with an exact name it must be that job (an
+event without resources then falls back to the named job; with a prefix it is ignored).
+
+Nothing else in the event is trusted: the previous job is described, and the job is created only if that
+job is ``Completed``. Running twice is harmless: a job of the same name owned by the same resource means the
 job was already started (by an earlier event, or by the custom resource itself). Errors are raised, so
 Lambda retries the asynchronous invocation.
 
@@ -18,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 # Lambda loads this file as the top-level module ``chain`` (its folder is the code root); the tests
@@ -47,14 +54,14 @@ def on_previous_job_completed(event: Mapping[str, Any], context: object) -> Resu
     """Create the pending chained job if the job it follows has completed.
 
     Args:
-        event: the EventBridge event (only used to ignore an event naming another job).
+        event: the EventBridge event (only its job ARN is used: which job completed).
         context: the Lambda context (unused).
 
     Returns:
         ``{"Started": True, "LabelingJobName": ...}`` when the job was created; ``{"Started": False,
         "Reason": ...}`` (with ``LabelingJobName`` when known) when there is nothing to start: no pending
-        request, an event about another job, a previous job that is not Completed, or a job that exists
-        already and belongs to the pending request's resource.
+        request, an event about another job (or, for a name prefix, about no job), a previous job that is
+        not Completed, or a job that exists already and belongs to the pending request's resource.
 
     Raises:
         LabelingJobError: the pending request is unreadable or invalid, the previous job has no output
@@ -65,10 +72,14 @@ def on_previous_job_completed(event: Mapping[str, Any], context: object) -> Resu
     pending = index.load_pending(uri)
     if pending is None:
         return _not_started(f"no pending request at {uri}: the job was deleted, or was never waiting")
-    name, previous_name = pending.job_name, pending.follows.job_name
-    named = _event_job_name(event)
-    if named is not None and named.lower() != previous_name.lower():
-        return _not_started(f"the event is about {named}, not {previous_name}", name)
+    name, follows = pending.job_name, pending.follows
+    previous_name = _previous_job_name(event, follows)
+    if not isinstance(previous_name, str):
+        return _not_started(previous_name.reason, name)
+    if pending.previous_job_name is not None and pending.previous_job_name != previous_name:
+        LOGGER.info(
+            "Deployed while %s was the newest job of its prefix; %s completed", pending.previous_job_name, previous_name
+        )
     previous = index.describe_job(previous_name)
     status = previous["LabelingJobStatus"]
     if status != "Completed":
@@ -95,15 +106,52 @@ def _not_started(reason: str, name: str | None = None) -> Result:
     return result
 
 
-def _event_job_name(event: Mapping[str, Any]) -> str | None:
-    """Return the labeling job an event is about, when it says (``detail.LabelingJobName`` or a labeling
-    job ARN among ``resources``); None otherwise."""
-    detail = event.get("detail")
-    if isinstance(detail, Mapping) and isinstance(detail.get("LabelingJobName"), str):
-        return str(detail["LabelingJobName"])
+@dataclass(frozen=True)
+class _Ignored:
+    """Why an event is not about the job the pending request follows."""
+
+    reason: str
+
+
+def _previous_job_name(event: Mapping[str, Any], follows: index.FollowsJob) -> str | _Ignored:
+    """Return the name of the completed previous job the event is about (in the case the resource gave
+    it), or why the event is ignored.
+
+    With a name prefix the event's job ARN decides which job completed; with an exact name the event
+    only rules out another job.
+    """
+    arn_name = _arn_job_name(event)
+    if follows.name_prefix is not None:
+        if arn_name is None:
+            return _Ignored(
+                f"the event names no labeling job ARN in its resources, so it cannot say which job named "
+                f"{follows.described} completed"
+            )
+        matched = follows.matching_name(arn_name)
+        if matched is None:
+            return _Ignored(f"the event is about {arn_name}, not a job named {follows.described}")
+        return matched
+    named = arn_name if arn_name is not None else _detail_job_name(event)
+    exact = str(follows.job_name)
+    if named is not None and follows.matching_name(named) is None:
+        return _Ignored(f"the event is about {named}, not {exact}")
+    return exact
+
+
+def _arn_job_name(event: Mapping[str, Any]) -> str | None:
+    """Return the name in the event's labeling job ARN (the first of its resources that is one: an event
+    of the rule has exactly one; SageMaker writes the name in lower case), or None when there is none."""
     resources = event.get("resources")
     if isinstance(resources, list):
         for resource in resources:
             if isinstance(resource, str) and _JOB_ARN_MARKER in resource:
                 return resource.rsplit(_JOB_ARN_MARKER, 1)[1]
+    return None
+
+
+def _detail_job_name(event: Mapping[str, Any]) -> str | None:
+    """Return ``detail.LabelingJobName`` when the event has it."""
+    detail = event.get("detail")
+    if isinstance(detail, Mapping) and isinstance(detail.get("LabelingJobName"), str):
+        return str(detail["LabelingJobName"])
     return None

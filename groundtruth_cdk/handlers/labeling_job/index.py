@@ -14,7 +14,9 @@ With a ``DataSetup`` property, :mod:`data_setup` builds the input manifest from 
 a filtered manifest) before the job is created, and the counts it reports join the resource's Data.
 
 With a ``FollowsJob`` property the job is chained after an earlier one (its output manifest and/or its
-final active-learning model become this job's input). The complete request is first written to
+final active-learning model become this job's input), named exactly (``LabelingJobName``) or by the name
+prefix of its resource (``LabelingJobNamePrefix``: the newest job ``<prefix>-<8 hex>`` is found with
+ListLabelingJobs, so no stack needs another's export). The complete request is first written to
 ``PendingRequestS3Uri``; if the previous job has completed, the job is created at once, otherwise the
 resource succeeds without a job and :mod:`chain` creates it from that document when the previous job's
 completion event arrives. A request with ``InputConfig.DataSource.SnsDataSource`` is a streaming job: it
@@ -59,6 +61,7 @@ __all__ = [
     "PendingRequest",
     "apply_previous_output",
     "describe_job",
+    "find_earlier_job",
     "is_complete",
     "job_name",
     "load_pending",
@@ -216,7 +219,8 @@ def is_complete(event: Event, context: object) -> Response:
         LabelingJobError: the job failed or was stopped before it started.
     """
     if event["RequestType"] == "Delete":
-        return {"IsComplete": _has_stopped(event.get("PhysicalResourceId", ""))}
+        owner = Owner(stack_id=str(event.get("StackId", "")), logical_id=str(event.get("LogicalResourceId", "")))
+        return {"IsComplete": _has_stopped(event.get("PhysicalResourceId", ""), owner)}
     if event.get(WAITING_KEY) is True:
         data = event.get("Data")
         return {"IsComplete": True, "Data": dict(data) if isinstance(data, Mapping) else {}}
@@ -295,8 +299,9 @@ def _create(event: Event, context: object) -> Response:
         data = _job_data(name, arn, existing["OutputConfig"]["S3OutputPath"], owner.stack_id)
         if "DataSetup" in properties:
             data.update(_existing_job_setup_data(existing))
-        follows = None if chain is None else chain.follows
-        data.update(_job_notes(request, follows, None if follows is None else _started_status(follows)))
+        previous_name = None if chain is None else _adopted_job_follows(chain.follows, owner)
+        started = None if previous_name is None else _started_status(previous_name)
+        data.update(_job_notes(request, previous_name, started))
         return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: _is_current(event, name)}
     region = _region_and_partition(owner.stack_id)[0]
     uris, outcome = _write_artifacts(properties, name, region=region, deadline=_deadline(context))
@@ -315,17 +320,31 @@ def _create(event: Event, context: object) -> Response:
     return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: existed and _is_current(event, name)}
 
 
-def _job_notes(request: Mapping[str, Any], follows: FollowsJob | None, chain_status: str | None) -> dict[str, str]:
+def _adopted_job_follows(follows: FollowsJob, owner: Owner) -> str:
+    """Return the earlier job of a chained job that exists already (an Update keeping it), for its Data.
+
+    With a name prefix this is the newest job of the prefix now (the job it followed, unless the earlier
+    resource was replaced since). A failure to find it must not fail the update (or its rollback): the
+    prefix form is reported instead.
+    """
+    try:
+        return find_earlier_job(follows, _region_and_partition(owner.stack_id)[0])
+    except (LabelingJobError, ClientError, *NETWORK_ERRORS) as error:
+        LOGGER.warning("Could not find the job %s follows: %s", follows.described, error)
+        return follows.described
+
+
+def _job_notes(request: Mapping[str, Any], previous_name: str | None, chain_status: str | None) -> dict[str, str]:
     """Return the Data keys describing how the job runs: the job it follows, its chain status, its
     streaming queue.
 
     ``StreamingQueueName`` is the SQS queue Ground Truth creates for a streaming job (named after the
-    job, in lower case); ``FollowsJob`` (the earlier job's name) and ``ChainStatus`` (kept short) are
-    given for a chained job only.
+    job, in lower case); ``FollowsJob`` (the earlier job's name, ``previous_name``: for a name prefix,
+    the job found at deploy) and ``ChainStatus`` (kept short) are given for a chained job only.
     """
     notes: dict[str, str] = {}
-    if follows is not None:
-        notes[FOLLOWS_JOB_KEY] = follows.job_name
+    if previous_name is not None:
+        notes[FOLLOWS_JOB_KEY] = previous_name
     if chain_status is not None:
         notes[CHAIN_STATUS_KEY] = _truncate(chain_status, MAX_CHAIN_STATUS_BYTES)
     if _is_streaming(request):
@@ -734,37 +753,141 @@ def _put_object(bucket: str, key: str, body: bytes, content_type: str) -> None:
 
 @dataclass(frozen=True)
 class FollowsJob:
-    """The job a chained job follows, and what it takes from that job once it has completed."""
+    """The job a chained job follows, and what it takes from that job once it has completed.
 
-    job_name: str
+    The earlier job is given either by its exact name (``job_name``) or by the name prefix of the
+    ``Custom::LabelingJob`` resource that runs it (``name_prefix``): that resource's jobs are named
+    ``<name_prefix>-<8 lowercase hex>``, and the chained job follows the newest of them (at deploy) or
+    whichever of them completes (the chain function). Exactly one of the two is set.
+    """
+
+    job_name: str | None
     use_output_manifest: bool
     use_final_model: bool
+    name_prefix: str | None = None
 
     @classmethod
     def parse(cls, value: object, where: str) -> FollowsJob:
         """Read a ``FollowsJob`` value (booleans may be "true"/"false" strings, missing ones are false).
 
         Raises:
-            LabelingJobError: the value is not an object, or names no valid job name.
+            LabelingJobError: the value is not an object, has not exactly one of ``LabelingJobName`` and
+                ``LabelingJobNamePrefix``, or that member is not a valid job name (prefix).
         """
         if not isinstance(value, Mapping):
             raise LabelingJobError(f"{where} must be an object")
-        name = value.get("LabelingJobName")
-        if not isinstance(name, str) or len(name) > MAX_JOB_NAME_LENGTH or not JOB_NAME_PATTERN.fullmatch(name):
-            raise LabelingJobError(f"{where}.LabelingJobName must be a labeling job name, not {name!r}")
+        name, prefix = value.get(NAME_KEY), value.get(PREFIX_KEY)
+        if (name is None) == (prefix is None):
+            raise LabelingJobError(
+                f"{where} must have exactly one of {NAME_KEY} (an exact job name) and {PREFIX_KEY} (the name "
+                f"prefix of the earlier job's resource), not {'both' if name is not None else 'neither'}"
+            )
+        if name is not None and not _is_job_name(name, MAX_JOB_NAME_LENGTH):
+            raise LabelingJobError(f"{where}.{NAME_KEY} must be a labeling job name, not {name!r}")
+        if prefix is not None and not _is_job_name(prefix, MAX_JOB_NAME_PREFIX_LENGTH):
+            raise LabelingJobError(
+                f"{where}.{PREFIX_KEY} must be a labeling job name prefix (at most {MAX_JOB_NAME_PREFIX_LENGTH} "
+                f"characters matching {JOB_NAME_PATTERN.pattern}), not {prefix!r}"
+            )
         return cls(
             job_name=name,
+            name_prefix=prefix,
             use_output_manifest=_flag(value, "UseOutputManifest", where),
             use_final_model=_flag(value, "UseFinalModel", where),
         )
 
+    @property
+    def described(self) -> str:
+        """The earlier job for messages: its name, or ``<prefix>-<8 hex digits>``."""
+        if self.name_prefix is not None:
+            return f"{self.name_prefix}-<{NAME_HASH_LENGTH} hex digits>"
+        return str(self.job_name)
+
+    def matching_name(self, name: str) -> str | None:
+        """Return the earlier job's name if ``name`` is one (else None), in the case the resource gave it.
+
+        SageMaker writes job names in lower case in ARNs, so ``name`` is compared without regard to case:
+        an exact name must be equal, a name of the prefix form must be ``<prefix>-`` and 8 lowercase hex
+        digits (``<prefix>-review-1a2b3c4d`` is another resource's job, not one of ``<prefix>``).
+        """
+        if self.name_prefix is None:
+            return self.job_name if self.job_name is not None and name.lower() == self.job_name.lower() else None
+        pattern = f"(?i:{re.escape(self.name_prefix)})-[0-9a-f]{{{NAME_HASH_LENGTH}}}"
+        if not re.fullmatch(pattern, name):
+            return None
+        return self.name_prefix + name[len(self.name_prefix) :]
+
     def document(self) -> dict[str, Any]:
-        """Return the value as the pending document stores it (real booleans)."""
+        """Return the value as the pending document stores it (as given, with real booleans)."""
+        earlier = {NAME_KEY: self.job_name} if self.name_prefix is None else {PREFIX_KEY: self.name_prefix}
         return {
-            "LabelingJobName": self.job_name,
+            **earlier,
             "UseOutputManifest": self.use_output_manifest,
             "UseFinalModel": self.use_final_model,
         }
+
+
+#: FollowsJob's two ways of naming the earlier job.
+NAME_KEY = "LabelingJobName"
+PREFIX_KEY = "LabelingJobNamePrefix"
+
+#: The longest name prefix: ``<prefix>-<8 hex>`` must still be a valid job name.
+MAX_JOB_NAME_PREFIX_LENGTH = MAX_JOB_NAME_LENGTH - 1 - NAME_HASH_LENGTH
+
+#: ListLabelingJobs' largest page.
+LIST_PAGE_SIZE = 100
+
+
+def _is_job_name(value: object, max_length: int) -> bool:
+    """Whether ``value`` is a string matching :data:`JOB_NAME_PATTERN`, at most ``max_length`` long."""
+    return isinstance(value, str) and len(value) <= max_length and JOB_NAME_PATTERN.fullmatch(value) is not None
+
+
+def find_earlier_job(follows: FollowsJob, region: str) -> str:
+    """Return the name of the job ``follows`` names: its exact name, or the newest job of its prefix.
+
+    For a prefix ``P``, ListLabelingJobs (``NameContains=P``, newest first, pages followed) is searched for
+    the most recently created job named ``P-<8 lowercase hex>``.
+
+    Raises:
+        LabelingJobError: no job of the prefix exists (``region`` is named in the message), or the listing
+            still failed after retries.
+        ClientError: any other error of the service.
+    """
+    if follows.name_prefix is None:
+        return str(follows.job_name)
+    prefix = follows.name_prefix
+    token: str | None = None
+    while True:
+        page = _list_jobs_page(prefix, token)
+        for summary in page.get("LabelingJobSummaryList", []):
+            name = follows.matching_name(str(summary.get("LabelingJobName", "")))
+            if name is not None:
+                LOGGER.info("The newest job of prefix %s is %s (%s)", prefix, name, summary.get("LabelingJobStatus"))
+                return name
+        token = page.get("NextToken") or None
+        if token is None:
+            raise LabelingJobError(
+                f"FollowsJob: no labeling job named {follows.described} exists yet in {region}: deploy the "
+                "stack of the earlier job first"
+            )
+
+
+def _list_jobs_page(prefix: str, token: str | None) -> dict[str, Any]:
+    """Return one page of ListLabelingJobs for the names containing ``prefix``, newest first."""
+    arguments: dict[str, Any] = {
+        "NameContains": prefix,
+        "SortBy": "CreationTime",
+        "SortOrder": "Descending",
+        "MaxResults": LIST_PAGE_SIZE,
+    }
+    if token is not None:
+        arguments["NextToken"] = token
+    sagemaker = _client("sagemaker")
+    page: dict[str, Any] = _retry_transient(
+        lambda: sagemaker.list_labeling_jobs(**arguments), f"ListLabelingJobs NameContains={prefix}"
+    )
+    return page
 
 
 def _flag(value: Mapping[str, Any], key: str, where: str) -> bool:
@@ -781,12 +904,15 @@ def _flag(value: Mapping[str, Any], key: str, where: str) -> bool:
 class PendingRequest:
     """A chained job's complete CreateLabelingJob request, waiting for the previous job to complete.
 
-    Stored as JSON ``{"LabelingJobName", "Request", "FollowsJob", "StackId", "LogicalResourceId"}``.
+    Stored as JSON ``{"LabelingJobName", "Request", "FollowsJob", "StackId", "LogicalResourceId"}``, plus
+    ``PreviousJobName`` when FollowsJob gives a name prefix: the newest job of that prefix when the resource
+    was deployed (for logging only: the chain function follows whichever job of the prefix completes).
     """
 
     request: dict[str, Any]
     follows: FollowsJob
     owner: Owner
+    previous_job_name: str | None = None
 
     @property
     def job_name(self) -> str:
@@ -795,13 +921,16 @@ class PendingRequest:
 
     def document(self) -> dict[str, Any]:
         """Return the JSON document stored in S3."""
-        return {
+        document = {
             "LabelingJobName": self.job_name,
             "Request": self.request,
             "FollowsJob": self.follows.document(),
             "StackId": self.owner.stack_id,
             "LogicalResourceId": self.owner.logical_id,
         }
+        if self.previous_job_name is not None:
+            document["PreviousJobName"] = self.previous_job_name
+        return document
 
     @classmethod
     def from_document(cls, document: object, uri: str) -> PendingRequest:
@@ -820,7 +949,13 @@ class PendingRequest:
         if not isinstance(stack_id, str) or not isinstance(logical_id, str) or not stack_id or not logical_id:
             raise LabelingJobError(f"{where} does not name its stack and logical id")
         follows = FollowsJob.parse(document.get("FollowsJob"), f"{where}: FollowsJob")
-        return cls(request=request, follows=follows, owner=Owner(stack_id=stack_id, logical_id=logical_id))
+        previous = document.get("PreviousJobName")
+        return cls(
+            request=request,
+            follows=follows,
+            owner=Owner(stack_id=stack_id, logical_id=logical_id),
+            previous_job_name=previous if isinstance(previous, str) else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -865,9 +1000,9 @@ def _parse_chain(properties: Mapping[str, Any], request: Mapping[str, Any]) -> _
     return _Chain(follows=follows, pending_uri=str(uri))
 
 
-def _started_status(follows: FollowsJob) -> str:
+def _started_status(previous_name: str) -> str:
     """ChainStatus of a chained job that exists."""
-    return f"started after {follows.job_name} completed"
+    return f"started after {previous_name} completed"
 
 
 def _create_chained(
@@ -879,25 +1014,31 @@ def _create_chained(
     The request is stored before the previous job is described, so a completion event arriving between
     the two calls finds it. If this fails afterwards, the stored request is withdrawn (when it is still
     this job's), so the chain never starts a job whose resource failed.
+
+    With a name prefix, the earlier job (the newest of the prefix) is found first: nothing is stored when
+    there is none. Finding it before storing the request is safe, as the job's status is only read after.
     """
     name = str(request["LabelingJobName"])
     follows = chain.follows
-    _put_json(chain.pending_uri, PendingRequest(request=request, follows=follows, owner=owner).document())
+    previous_name = find_earlier_job(follows, _region_and_partition(owner.stack_id)[0])
+    recorded = previous_name if follows.name_prefix is not None else None
+    pending = PendingRequest(request=request, follows=follows, owner=owner, previous_job_name=recorded)
+    _put_json(chain.pending_uri, pending.document())
     try:
-        previous = _describe_previous(follows.job_name)
+        previous = _describe_previous(previous_name)
         status = previous["LabelingJobStatus"]
         if status in RUNNING_STATUSES or (status in ENDED_STATUSES and _is_current(event, name)):
             # Still running: the chain function creates the job on completion. Ended, for an update
             # keeping this waiting resource (a ServiceToken change, its rollback): nothing changes, and
             # failing would leave the stack unable to roll back.
-            waiting = f"waiting for {follows.job_name} to complete"
+            waiting = f"waiting for {previous_name} to complete"
             if status not in RUNNING_STATUSES:
-                waiting = f"never starts: {follows.job_name} is {status}"
+                waiting = f"never starts: {previous_name} is {status}"
             LOGGER.info("Labeling job %s: %s (it is %s)", name, waiting, status)
             arn = _expected_job_arn(name, owner.stack_id)
             data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
             data.update(setup_data)
-            data.update(_job_notes(request, follows, waiting))
+            data.update(_job_notes(request, previous_name, waiting))
             return {"PhysicalResourceId": name, "Data": data, WAITING_KEY: True}
         _check_completed(previous)
         arn, existed = _create_job(apply_previous_output(request, follows, previous), owner, event)
@@ -906,7 +1047,7 @@ def _create_chained(
         raise
     data = _job_data(name, arn, request["OutputConfig"]["S3OutputPath"], owner.stack_id)
     data.update(setup_data)
-    data.update(_job_notes(request, follows, _started_status(follows)))
+    data.update(_job_notes(request, previous_name, _started_status(previous_name)))
     return {"PhysicalResourceId": name, "Data": data, ADOPTED_KEY: existed and _is_current(event, name)}
 
 
@@ -1167,21 +1308,58 @@ def _delete(event: Event) -> Response:
     return {"PhysicalResourceId": name}
 
 
-def _has_stopped(name: str) -> bool:
+def _has_stopped(name: str, owner: Owner) -> bool:
     """Whether the job is no longer running, so its role and Lambdas may go (it writes its last labels
-    while ``Stopping``). Not a job name, or no such job: nothing to wait for."""
+    while ``Stopping``). Not a job name, or no such job: nothing to wait for.
+
+    A job of this resource that is still running is stopped here: the chain function may have created a
+    chained job after :func:`_delete` found none (it read the pending request before Delete withdrew it).
+    A running job this resource does not own is neither stopped nor waited for.
+    """
     if len(name) > MAX_JOB_NAME_LENGTH or not JOB_NAME_PATTERN.fullmatch(name):
         return True
     try:
-        status = _client("sagemaker").describe_labeling_job(LabelingJobName=name)["LabelingJobStatus"]
+        job = _client("sagemaker").describe_labeling_job(LabelingJobName=name)
     except (ClientError, *NETWORK_ERRORS) as error:
         if _error_code(error) == "ResourceNotFound":
             return True
         if _is_transient(error):
             return False
         raise
+    status = str(job["LabelingJobStatus"])
     LOGGER.info("Labeling job %s is %s", name, status)
-    return status not in RUNNING_STATUSES and status != "Stopping"
+    if status in RUNNING_STATUSES:
+        if not owner.owns(job.get("Tags", [])):
+            LOGGER.warning(
+                "Labeling job %s is %s but does not belong to the resource %s of stack %s: left running",
+                name,
+                status,
+                owner.logical_id,
+                owner.stack_id,
+            )
+            return True
+        _request_stop(name)
+        return False
+    return status != "Stopping"
+
+
+def _request_stop(name: str) -> None:
+    """Call StopLabelingJob once while polling a Delete (the next poll tries again after a transient error).
+
+    A job that is gone, or already stopping (ValidationException), needs nothing more.
+    """
+    try:
+        _client("sagemaker").stop_labeling_job(LabelingJobName=name)
+    except (ClientError, *NETWORK_ERRORS) as error:
+        code = _error_code(error)
+        if code in ("ResourceNotFound", "ValidationException"):
+            LOGGER.info("StopLabelingJob %s: %s (%s); waiting for it to stop", name, code, _error_message(error))
+            return
+        if _is_transient(error):
+            LOGGER.warning("StopLabelingJob %s: %s; trying again at the next poll", name, error)
+            return
+        raise
+    LOGGER.info("Stopping labeling job %s: it was created after the delete looked (by the chain function)", name)
 
 
 def _stop_job(name: str) -> None:
