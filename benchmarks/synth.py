@@ -31,8 +31,11 @@ PROJECTS = (
 
 
 def _projects(count: int, into: Path) -> Path:
-    """``count`` project files: the bundled examples, cycled under new names."""
-    examples = sorted((ROOT / "projects").glob("*.yaml"))
+    """``count`` project files: the bundled examples, cycled under new names (not those that follow another
+    project: renamed copies would follow nothing)."""
+    examples = [
+        path for path in sorted((ROOT / "projects").glob("*.yaml")) if "previous_project:" not in path.read_text()
+    ]
     folder = into / f"projects-{count}"
     folder.mkdir()
     for n in range(count):

@@ -38,17 +38,19 @@ def _render(resolved: Any) -> str:
     raise ValueError(f"cannot render {resolved!r} the way cdk-nag does")
 
 
-def acknowledge_wildcard_resources(scope: IConstruct, resources: Iterable[str], reason: str) -> None:
+def acknowledge_wildcard_resources(
+    scope: IConstruct, resources: Iterable[str], reason: str, *, cross_stack: bool = False
+) -> None:
     """Acknowledge ``AwsSolutions-IAM5`` for each wildcard resource in ``resources`` on ``scope``.
 
-    A resource that refers to another stack (a bucket of an earlier project) reaches the template as an
-    ``Fn::ImportValue`` only once the app resolves its cross-stack references, so resources with tokens
-    are rendered again then (in the validation phase, before the template is written) and acknowledged
-    in that form too.
+    A resource that refers to another stack (``cross_stack``: a bucket of an earlier project) reaches the
+    template as an ``Fn::ImportValue`` only once the app resolves its cross-stack references, so such
+    resources are rendered again then (in the validation phase, before the template is written) and
+    acknowledged in that form too.
     """
     resources = list(resources)
     _acknowledge_rendered(scope, resources, reason)
-    if any(cdk.Token.is_unresolved(resource) for resource in resources):
+    if cross_stack:
         scope.node.add_validation(_AcknowledgeOnceResolved(scope, resources, reason))
 
 
@@ -95,8 +97,10 @@ def allow(
     resources: list[str],
     wildcard_reason: str | None = None,
     conditions: dict[str, Any] | None = None,
+    cross_stack: bool = False,
 ) -> None:
-    """Add one statement to ``role`` and acknowledge its wildcard resources with ``wildcard_reason``.
+    """Add one statement to ``role`` and acknowledge its wildcard resources with ``wildcard_reason``
+    (``cross_stack``: the resources refer to another stack; see :func:`acknowledge_wildcard_resources`).
 
     A statement with a wildcard but no reason is left for cdk-nag to report.
     """
@@ -104,7 +108,7 @@ def allow(
         iam.PolicyStatement(sid=sid, actions=actions, resources=resources, conditions=conditions)
     )
     if wildcard_reason is not None:
-        acknowledge_wildcard_resources(role, resources, wildcard_reason)
+        acknowledge_wildcard_resources(role, resources, wildcard_reason, cross_stack=cross_stack)
 
 
 def policy_wildcards(scope: Construct) -> tuple[list[str], list[str]]:

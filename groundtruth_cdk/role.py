@@ -248,6 +248,7 @@ class LabelingJobRole(Construct):
             resources=[bucket.arn_for_objects(f"{prefix}*")],
             wildcard_reason="Ground Truth reads the data objects the deploy found under the data prefix; the "
             "wildcard is limited to that prefix.",
+            cross_stack=cdk.Stack.of(bucket) is not cdk.Stack.of(self),
         )
         if bucket.encryption_key is not None:
             self.use_key(bucket.encryption_key.key_arn, DECRYPT_ACTIONS)
