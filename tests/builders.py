@@ -20,6 +20,13 @@ from groundtruth_cdk.task_types import Media
 
 ACCOUNT = "123456789012"
 PRIVATE_TEAM = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:workteam/private-crowd/labelers"
+#: The key policy statement of a created KMS key that lets the account (its IAM policies) use the key.
+ACCOUNT_ROOT_KEY_STATEMENT = {
+    "Action": "kms:*",
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:<AWS::Partition>:iam::{ACCOUNT}:root"},
+    "Resource": "*",
+}
 
 
 def stack(region: str | None = "us-east-1", account: str | None = ACCOUNT, id: str = "Test") -> cdk.Stack:
@@ -229,4 +236,16 @@ def acknowledged_rules(construct: Any) -> set[str]:
         for entry in construct.node.metadata
         if entry.type == "aws:cdk:acknowledged-rules"
         for key in entry.data
+    }
+
+
+def ssl_only_statement(topic: str) -> dict[str, Any]:
+    """The topic policy statement that denies publishing to ``topic`` (a resolved reference) without TLS."""
+    return {
+        "Action": "sns:Publish",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        "Effect": "Deny",
+        "Principal": "*",
+        "Resource": topic,
+        "Sid": "AllowPublishThroughSSLOnly",
     }

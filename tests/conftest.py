@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 _ROOT = Path(__file__).resolve().parent.parent
 # Must be set before aws_cdk is first imported (jsii starts its Node process then).
 os.environ.setdefault("CDK_VALIDATION", "false")
@@ -20,3 +22,13 @@ for _key, _value in {
     "AWS_DEFAULT_REGION": "us-east-1",
 }.items():
     os.environ.setdefault(_key, _value)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A folder with workforce.yaml (team ``labelers`` in eu-west-1) and room for projects/."""
+    # Imported here, not above: the builders import aws_cdk, which must come after the environment set above.
+    from tests.project_builders import write_workforce
+
+    write_workforce(tmp_path)
+    return tmp_path

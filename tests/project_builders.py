@@ -6,7 +6,12 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import aws_cdk as cdk
 import yaml
+from aws_cdk import aws_s3 as s3
+
+from groundtruth_cdk.job_settings import JobSettings
+from groundtruth_cdk.project import Problem, Project, validate_project
 
 TEAM = "labelers"
 WORKFORCE: dict[str, Any] = {
@@ -73,3 +78,16 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
     found = [n for n, line in enumerate(path.read_text().splitlines(), start=1) if needle in line]
     assert len(found) >= occurrence, f"{needle!r} is not in {path}"
     return found[occurrence - 1]
+
+
+def only_problem(path: Path) -> Problem:
+    """The one problem of the project file ``path`` (fails, listing them, when there are more or none)."""
+    problems = validate_project(path)
+    assert len(problems) == 1, "\n".join(map(str, problems))
+    return problems[0]
+
+
+def job_settings(project: Project) -> JobSettings:
+    """The job settings of ``project``, its data in an existing bucket of a scratch stack."""
+    scratch = cdk.Stack(cdk.App(), "Scratch")
+    return project.job_settings(s3.Bucket.from_bucket_name(scratch, "Input", "input-bucket"))

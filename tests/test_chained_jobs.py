@@ -50,6 +50,17 @@ def _review(scope: cdk.Stack, task_type: TaskType, input: Any, id: str = "Review
     return LabelingJob(scope, id, buckets=buckets, **kwargs)
 
 
+def _adjustment_of_existing(scope: cdk.Stack, previous: PreviousJobOutput) -> LabelingJob:
+    """An adjustment (id ``Review``) of a job outside the app: its labels and label attribute name are given."""
+    return _review(
+        scope,
+        TaskType.IMAGE_BOUNDING_BOX_ADJUSTMENT,
+        previous,
+        reviewed_label_attribute_name="vehicles",
+        labels=["car", "bus"],
+    )
+
+
 @pytest.fixture(scope="module")
 def review() -> dict[str, Any]:
     """A bounding box job and a verification of its output (given the LabelingJob itself) in one stack."""
@@ -299,13 +310,7 @@ def test_a_verification_labels_with_the_first_jobs_labels_by_default() -> None:
 def test_an_existing_job_is_followed_by_name() -> None:
     scope = stack()
     previous = PreviousJobOutput(job_name="existing-job-1")
-    _review(
-        scope,
-        TaskType.IMAGE_BOUNDING_BOX_ADJUSTMENT,
-        previous,
-        reviewed_label_attribute_name="vehicles",
-        labels=["car", "bus"],
-    )
+    _adjustment_of_existing(scope, previous)
     template = synthesized(scope)
     properties = job_properties(template, "Review")
     assert properties["FollowsJob"]["LabelingJobName"] == "existing-job-1"
@@ -502,13 +507,7 @@ def test_the_output_of_a_labeling_job_is_its_name_prefix_and_what_it_knows() -> 
 
 def test_an_existing_job_with_capitals_is_matched_by_its_lower_case_arn() -> None:
     scope = stack()
-    _review(
-        scope,
-        TaskType.IMAGE_BOUNDING_BOX_ADJUSTMENT,
-        PreviousJobOutput(job_name="Street-Boxes-1"),
-        reviewed_label_attribute_name="vehicles",
-        labels=["car", "bus"],
-    )
+    _adjustment_of_existing(scope, PreviousJobOutput(job_name="Street-Boxes-1"))
     template = synthesized(scope)
     # SageMaker takes the name as given; its ARNs (events, IAM) write it in lower case.
     assert job_properties(template, "Review")["FollowsJob"] == {
@@ -584,13 +583,7 @@ def test_an_existing_job_s_locations_and_key_are_granted_to_the_later_job() -> N
         read_uris=("s3://old-labels/boxes/", "s3://old-data/"),
         key_arns=(LABELS_KEY,),
     )
-    _review(
-        scope,
-        TaskType.IMAGE_BOUNDING_BOX_ADJUSTMENT,
-        previous,
-        reviewed_label_attribute_name="vehicles",
-        labels=["car", "bus"],
-    )
+    _adjustment_of_existing(scope, previous)
     role = statements(synthesized(scope), "ReviewRoleDefaultPolicy")
     assert [s for s in role if "Sid" not in s] == [
         {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:<AWS::Partition>:s3:::old-labels/boxes/*"},

@@ -39,6 +39,37 @@ def projects(tmp_path: Path) -> Path:
     return tmp_path / "projects"
 
 
+def describe_job_response(
+    name: str, status: str, counters: dict[str, int], *, output_path: str, workteam: str = TEAM_ARN, **extra: Any
+) -> dict[str, Any]:
+    """A DescribeLabelingJob response for job ``name`` (valid against the API model); ``extra`` adds fields."""
+    return {
+        "LabelingJobStatus": status,
+        "LabelCounters": counters,
+        "CreationTime": NOW,
+        "LastModifiedTime": NOW,
+        "JobReferenceCode": "ref",
+        "LabelingJobName": name,
+        "LabelingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:labeling-job/{name}",
+        "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": "s3://in/x.manifest"}}},
+        "OutputConfig": {"S3OutputPath": output_path},
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/job",
+        "HumanTaskConfig": {
+            "WorkteamArn": workteam,
+            "UiConfig": {"UiTemplateS3Uri": "s3://in/template.liquid"},
+            "PreHumanTaskLambdaArn": "arn:aws:lambda:eu-west-1:568282634449:function:PRE-BoundingBox",
+            "TaskTitle": "Vehicles",
+            "TaskDescription": "Box every vehicle",
+            "NumberOfHumanWorkersPerDataObject": 1,
+            "TaskTimeLimitInSeconds": 300,
+            "AnnotationConsolidationConfig": {
+                "AnnotationConsolidationLambdaArn": "arn:aws:lambda:eu-west-1:568282634449:function:ACS-BoundingBox"
+            },
+        },
+        **extra,
+    }
+
+
 class Aws:
     """Real boto3 clients with Stubbers; ``status`` gets them instead of its own."""
 
@@ -70,31 +101,9 @@ class Aws:
         self.cloudformation.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": stack_name})
 
     def job(self, status: str, counters: dict[str, int], workteam: str = TEAM_ARN, **extra: Any) -> None:
-        response = {
-            "LabelingJobStatus": status,
-            "LabelCounters": counters,
-            "CreationTime": NOW,
-            "LastModifiedTime": NOW,
-            "JobReferenceCode": "ref",
-            "LabelingJobName": JOB,
-            "LabelingJobArn": JOB_ARN,
-            "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": "s3://in/x.manifest"}}},
-            "OutputConfig": {"S3OutputPath": "s3://cars-output/labels/"},
-            "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/job",
-            "HumanTaskConfig": {
-                "WorkteamArn": workteam,
-                "UiConfig": {"UiTemplateS3Uri": "s3://in/template.liquid"},
-                "PreHumanTaskLambdaArn": "arn:aws:lambda:eu-west-1:568282634449:function:PRE-BoundingBox",
-                "TaskTitle": "Vehicles",
-                "TaskDescription": "Box every vehicle",
-                "NumberOfHumanWorkersPerDataObject": 1,
-                "TaskTimeLimitInSeconds": 300,
-                "AnnotationConsolidationConfig": {
-                    "AnnotationConsolidationLambdaArn": "arn:aws:lambda:eu-west-1:568282634449:function:ACS-BoundingBox"
-                },
-            },
-            **extra,
-        }
+        response = describe_job_response(
+            JOB, status, counters, output_path="s3://cars-output/labels/", workteam=workteam, **extra
+        )
         self.sagemaker.add_response("describe_labeling_job", response, {"LabelingJobName": JOB})
 
     def portal(self, team_topic: str | None = TEAM_TOPIC) -> None:
@@ -383,30 +392,7 @@ def test_a_chained_job_that_has_started(aws: Aws, projects: Path, capsys: pytest
 
 
 def previous_job(aws: Aws, status_: str, counters: dict[str, int]) -> None:
-    response = {
-        "LabelingJobStatus": status_,
-        "LabelCounters": counters,
-        "CreationTime": NOW,
-        "LastModifiedTime": NOW,
-        "JobReferenceCode": "ref",
-        "LabelingJobName": PREVIOUS,
-        "LabelingJobArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:labeling-job/{PREVIOUS}",
-        "InputConfig": {"DataSource": {"S3DataSource": {"ManifestS3Uri": "s3://in/x.manifest"}}},
-        "OutputConfig": {"S3OutputPath": "s3://out/labels/"},
-        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/job",
-        "HumanTaskConfig": {
-            "WorkteamArn": TEAM_ARN,
-            "UiConfig": {"UiTemplateS3Uri": "s3://in/template.liquid"},
-            "PreHumanTaskLambdaArn": "arn:aws:lambda:eu-west-1:568282634449:function:PRE-BoundingBox",
-            "TaskTitle": "Vehicles",
-            "TaskDescription": "Box every vehicle",
-            "NumberOfHumanWorkersPerDataObject": 1,
-            "TaskTimeLimitInSeconds": 300,
-            "AnnotationConsolidationConfig": {
-                "AnnotationConsolidationLambdaArn": "arn:aws:lambda:eu-west-1:568282634449:function:ACS-BoundingBox"
-            },
-        },
-    }
+    response = describe_job_response(PREVIOUS, status_, counters, output_path="s3://out/labels/")
     aws.sagemaker.add_response("describe_labeling_job", response, {"LabelingJobName": PREVIOUS})
 
 

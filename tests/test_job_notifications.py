@@ -9,12 +9,14 @@ import pytest
 from groundtruth_cdk import Notifications
 from tests.builders import (
     ACCOUNT,
+    ACCOUNT_ROOT_KEY_STATEMENT,
     acknowledged_rules,
     add_job,
     job_error,
     of_type,
     one_of_type,
     outputs_of,
+    ssl_only_statement,
     stack,
     statements,
     synthesized,
@@ -137,29 +139,13 @@ def test_the_publisher_roles_wildcard_action_is_acknowledged() -> None:
 
 def test_the_key_policy_grants_no_service_principal(created: dict[str, Any]) -> None:
     _, key = one_of_type(created, "AWS::KMS::Key", "JobNotificationsTopicKey")
-    assert key["Properties"]["KeyPolicy"]["Statement"] == [
-        {
-            "Action": "kms:*",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:<AWS::Partition>:iam::{ACCOUNT}:root"},
-            "Resource": "*",
-        }
-    ]
+    assert key["Properties"]["KeyPolicy"]["Statement"] == [ACCOUNT_ROOT_KEY_STATEMENT]
 
 
 def test_the_topic_is_ssl_only_and_grants_no_service_principal(created: dict[str, Any]) -> None:
     topic_id, _ = one_of_type(created, "AWS::SNS::Topic", "JobNotificationsTopic")
     _, policy = one_of_type(created, "AWS::SNS::TopicPolicy", "JobNotificationsTopicPolicy")
-    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
-        {
-            "Action": "sns:Publish",
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            "Effect": "Deny",
-            "Principal": "*",
-            "Resource": f"<{topic_id}>",
-            "Sid": "AllowPublishThroughSSLOnly",
-        }
-    ]
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [ssl_only_statement(f"<{topic_id}>")]
 
 
 def test_each_address_is_subscribed_once_in_lower_case(created: dict[str, Any]) -> None:

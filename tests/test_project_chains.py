@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_s3 as s3
 
 from groundtruth_cdk import AutoLabeling, PreviousJobOutput, TaskType
-from groundtruth_cdk.job_settings import JobSettings
 from groundtruth_cdk.project import (
     PreviousJobData,
     PreviousProjectData,
@@ -23,8 +20,15 @@ from groundtruth_cdk.project import (
     load_projects,
     validate_project,
 )
-from groundtruth_cdk.project.loader import Project
-from tests.project_builders import line_of, mturk_project, valid_project, write_project, write_workforce
+from tests.project_builders import (
+    job_settings,
+    line_of,
+    mturk_project,
+    only_problem,
+    valid_project,
+    write_project,
+    write_workforce,
+)
 
 REVIEW = "image-bounding-box-verification"
 ADJUST = "image-bounding-box-adjustment"
@@ -46,23 +50,12 @@ def follower(previous: str = "boxes", **changes: object) -> dict[str, object]:
     return valid_project(**{"task_type": REVIEW, "labels": None, "data": {"previous_project": previous}, **changes})
 
 
-def settings(project: Project) -> JobSettings:
-    scratch = cdk.Stack(cdk.App(), "Scratch")
-    return project.job_settings(s3.Bucket.from_bucket_name(scratch, "Input", "input-bucket"))
-
-
-def only_problem(path: Path) -> Problem:
-    problems = validate_project(path)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
-
-
 # -- valid chains -----------------------------------------------------------------------------------------
 
 
 def test_an_adjustment_of_another_project_defaults_to_its_labels_too(root: Path) -> None:
     project = load_project(write_project(root, follower(task_type=ADJUST), name="adjust"))
-    job = settings(project)
+    job = job_settings(project)
     assert job.labels == ("car", "truck")
     assert job.reviewed_label_attribute_name == "boxes"
 
@@ -77,7 +70,7 @@ def test_a_review_of_another_project_defaults_to_its_labels_and_attribute(root: 
     assert project.previous.name == "boxes"
     assert project.effective_labels == ("car", "truck")
     assert [p.name for p in chain(project)] == ["boxes", "review"]
-    job = settings(project)
+    job = job_settings(project)
     assert job.input == PreviousJobOutput(
         job_name_prefix="boxes",
         label_attribute_name="boxes",
@@ -98,7 +91,7 @@ def test_a_review_may_give_its_own_labels_and_attribute(root: Path) -> None:
             name="review",
         )
     )
-    job = settings(project)
+    job = job_settings(project)
     assert (job.labels, job.reviewed_label_attribute_name) == (("correct", "wrong"), "other")
 
 
@@ -108,7 +101,7 @@ def test_an_adjustment_of_an_adjustment_of_a_project(root: Path) -> None:
     project = load_project(path)
     assert [p.name for p in chain(project)] == ["boxes", "adjustment", "again"]
     assert project.effective_labels == ("car", "truck")  # through the first adjustment, which has none of its own
-    assert settings(project).reviewed_label_attribute_name == "adjusted"
+    assert job_settings(project).reviewed_label_attribute_name == "adjusted"
 
 
 def test_re_labeling_another_project_s_output_needs_labels(root: Path) -> None:
@@ -126,7 +119,7 @@ def test_re_labeling_another_project_s_output_needs_labels(root: Path) -> None:
             name="again",
         )
     )
-    assert settings(project).labels == ("day", "night")
+    assert job_settings(project).labels == ("day", "night")
 
 
 def test_the_previous_model(root: Path) -> None:
@@ -136,7 +129,7 @@ def test_the_previous_model(root: Path) -> None:
         valid_project(data={"previous_project": "boxes"}, auto_labeling={"initial_model": "previous"}),
         name="again",
     )
-    job = settings(load_project(path))
+    job = job_settings(load_project(path))
     assert isinstance(job.input, PreviousJobOutput)
     assert job.input.auto_labeling is True
     assert job.auto_labeling == AutoLabeling(initial_model=job.input)
@@ -184,7 +177,7 @@ def test_a_job_outside_the_app(root: Path) -> None:
     )
     assert project.previous is None
     assert chain(project) == [project]
-    job = settings(project)
+    job = job_settings(project)
     assert job.input == PreviousJobOutput(
         job_name="street-boxes-1a2b3c4d",
         label_attribute_name="street-boxes",
@@ -423,7 +416,7 @@ def test_a_job_outside_the_app_with_its_key(root: Path) -> None:
     )
     project = load_project(path)
     assert project.data == PreviousJobData("street-boxes-1a2b3c4d", output=OUTPUT, data=DATA, kms_key_arn=KEY)
-    assert settings(project).input == PreviousJobOutput(
+    assert job_settings(project).input == PreviousJobOutput(
         job_name="street-boxes-1a2b3c4d", read_uris=(OUTPUT, DATA), key_arns=(KEY,)
     )
 
@@ -435,7 +428,7 @@ def test_a_job_outside_the_app_that_wrote_beside_its_data_is_read_there_once(roo
         follower(labels=["ok", "bad"], reviewed_label_attribute_name="boxes", data={"previous_job": outside}),
         name="review",
     )
-    job_input = settings(load_project(path)).input
+    job_input = job_settings(load_project(path)).input
     assert isinstance(job_input, PreviousJobOutput)
     assert (job_input.read_uris, job_input.key_arns) == (("s3://street-data/",), ())
 

@@ -24,24 +24,11 @@ from tests.project_builders import (
     TEAM,
     line_of,
     mturk_project,
+    only_problem,
     valid_project,
     write_project,
     write_workforce,
 )
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A folder with workforce.yaml (team ``labelers`` in eu-west-1) and room for projects/."""
-    write_workforce(tmp_path)
-    return tmp_path
-
-
-def only_problem(path: Path) -> Problem:
-    problems = validate_project(path)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
-
 
 # -- valid files ---------------------------------------------------------------------------------------
 

@@ -8,34 +8,16 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_s3 as s3
 
 from groundtruth_cdk import AutoLabeling, AutoLabelingVpc, Notifications, Streaming
-from groundtruth_cdk.project import AutoLabelingOptions, Encryption, Problem, Project, load_project, validate_project
-from tests.project_builders import line_of, valid_project, write_project, write_workforce
+from groundtruth_cdk.project import AutoLabelingOptions, Encryption, Problem, load_project, validate_project
+from tests.project_builders import job_settings, line_of, only_problem, valid_project, write_project
 
 KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 MODEL_ARN = "arn:aws:sagemaker:eu-west-1:111122223333:model/vehicles-model"
 TOPIC_ARN = "arn:aws:sns:eu-west-1:111122223333:labeling-updates"
 SUBNETS = ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]
 GROUPS = ["sg-0123456789abcdef0"]
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    write_workforce(tmp_path)
-    return tmp_path
-
-
-def only_problem(path: Path) -> Problem:
-    problems = validate_project(path)
-    assert len(problems) == 1, "\n".join(map(str, problems))
-    return problems[0]
-
-
-def settings(project: Project) -> Any:
-    scratch = cdk.Stack(cdk.App(), "Scratch")
-    return project.job_settings(s3.Bucket.from_bucket_name(scratch, "Input", "input-bucket"))
 
 
 # -- automated data labeling ----------------------------------------------------------------------------
@@ -55,16 +37,19 @@ def test_auto_labeling_options_are_read_and_mapped(root: Path) -> None:
     project = load_project(path)
     vpc = AutoLabelingVpc(subnet_ids=tuple(SUBNETS), security_group_ids=tuple(GROUPS))
     assert project.auto_labeling == AutoLabelingOptions(initial_model=MODEL_ARN, volume_kms_key_arn=KEY_ARN, vpc=vpc)
-    assert settings(project).auto_labeling == AutoLabeling(initial_model=MODEL_ARN, volume_kms_key_arn=KEY_ARN, vpc=vpc)
+    assert job_settings(project).auto_labeling == AutoLabeling(
+        initial_model=MODEL_ARN, volume_kms_key_arn=KEY_ARN, vpc=vpc
+    )
 
 
 def test_auto_labeling_true_and_false(root: Path) -> None:
     assert (
-        settings(load_project(write_project(root, valid_project(auto_labeling=True)))).auto_labeling == AutoLabeling()
+        job_settings(load_project(write_project(root, valid_project(auto_labeling=True)))).auto_labeling
+        == AutoLabeling()
     )
     project = load_project(write_project(root, valid_project(auto_labeling=False)))
     assert project.auto_labeling is None
-    assert settings(project).auto_labeling is None
+    assert job_settings(project).auto_labeling is None
 
 
 def test_the_volume_key_can_be_the_project_s_own(root: Path) -> None:
@@ -75,13 +60,13 @@ def test_the_volume_key_can_be_the_project_s_own(root: Path) -> None:
         )
     )
     assert existing.auto_labeling == AutoLabelingOptions(volume_kms_key_arn="project")
-    job = settings(existing)
+    job = job_settings(existing)
     assert job.auto_labeling == AutoLabeling(volume_kms_key_arn=KEY_ARN)
     assert job.output_kms_key_arn == KEY_ARN
     new = load_project(
         write_project(root, valid_project(encryption="kms", auto_labeling={"volume_kms_key_arn": "project"}))
     )
-    job = settings(new)
+    job = job_settings(new)
     assert job.auto_labeling is not None
     assert cdk.Token.is_unresolved(job.auto_labeling.volume_kms_key_arn)  # the stack's key, known at deploy
     assert cdk.Token.is_unresolved(job.output_kms_key_arn)
@@ -205,7 +190,7 @@ def test_too_many_subnets(root: Path) -> None:
 def test_encryption(root: Path, written: Any, expected: Encryption, key_arn: str | None) -> None:
     project = load_project(write_project(root, valid_project(encryption=written)))
     assert project.encryption == expected
-    output_key = settings(project).output_kms_key_arn
+    output_key = job_settings(project).output_kms_key_arn
     if key_arn == "token":
         assert cdk.Token.is_unresolved(output_key)
     else:
@@ -262,7 +247,7 @@ def test_a_streaming_job_needs_no_data(root: Path) -> None:
     assert project.streaming == Streaming(s3_events=True, output_topic=True)
     assert project.input_prefix == "incoming/"
     assert project.input_bucket_name is None
-    job = settings(project)
+    job = job_settings(project)
     assert job.input is None
     assert job.streaming == Streaming(s3_events=True, output_topic=True)
 
@@ -388,7 +373,7 @@ def test_notifications(root: Path) -> None:
         write_project(root, valid_project(notifications={"emails": ["ana@example.com"], "topic_arn": TOPIC_ARN}))
     )
     assert project.notifications == Notifications(emails=("ana@example.com",), topic_arn=TOPIC_ARN)
-    assert settings(project).notifications == project.notifications
+    assert job_settings(project).notifications == project.notifications
     empty = load_project(write_project(root, valid_project(notifications={})))
     assert empty.notifications == Notifications()
 

@@ -18,6 +18,7 @@ from groundtruth_cdk import (
 )
 from tests.builders import (
     ACCOUNT,
+    ACCOUNT_ROOT_KEY_STATEMENT,
     actions_of,
     add_job,
     flat,
@@ -26,6 +27,7 @@ from tests.builders import (
     of_type,
     one_of_type,
     outputs_of,
+    ssl_only_statement,
     stack,
     statements,
     synthesized,
@@ -34,24 +36,7 @@ from tests.builders import (
 INPUT_TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:vehicle-uploads"
 OUTPUT_TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:vehicle-labels"
 QUEUES = f"arn:<AWS::Partition>:sqs:us-east-1:{ACCOUNT}:GroundTruth-test-job-????????"
-ROOT = {
-    "Action": "kms:*",
-    "Effect": "Allow",
-    "Principal": {"AWS": f"arn:<AWS::Partition>:iam::{ACCOUNT}:root"},
-    "Resource": "*",
-}
 SAME_ACCOUNT = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
-
-
-def _ssl_only(topic: str) -> dict[str, Any]:
-    return {
-        "Action": "sns:Publish",
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        "Effect": "Deny",
-        "Principal": "*",
-        "Resource": topic,
-        "Sid": "AllowPublishThroughSSLOnly",
-    }
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +82,7 @@ def test_the_input_topic_is_ssl_only_and_s3_of_this_account_may_publish(created:
     _, policy = one_of_type(created, "AWS::SNS::TopicPolicy", "JobStreamingInputPolicy")
     assert policy["Properties"]["Topics"] == [f"<{topic_id}>"]
     assert policy["Properties"]["PolicyDocument"]["Statement"] == [
-        _ssl_only(f"<{topic_id}>"),
+        ssl_only_statement(f"<{topic_id}>"),
         {
             "Action": "sns:Publish",
             "Condition": SAME_ACCOUNT,
@@ -112,7 +97,7 @@ def test_the_input_topic_is_ssl_only_and_s3_of_this_account_may_publish(created:
 def test_s3_of_this_account_may_use_the_input_topics_key(created: dict[str, Any]) -> None:
     _, key = one_of_type(created, "AWS::KMS::Key", "JobStreamingInputKey")
     assert key["Properties"]["KeyPolicy"]["Statement"] == [
-        ROOT,
+        ACCOUNT_ROOT_KEY_STATEMENT,
         {
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Condition": SAME_ACCOUNT,
@@ -173,9 +158,9 @@ def test_the_output_topic_is_encrypted_and_the_role_may_publish_with_its_key(cre
     key_id, key = one_of_type(created, "AWS::KMS::Key", "JobStreamingOutputKey")
     assert output["Properties"] == {"DisplayName": "Labeled data objects", "KmsMasterKeyId": f"<{key_id}.Arn>"}
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert key["Properties"]["KeyPolicy"]["Statement"] == [ROOT]
+    assert key["Properties"]["KeyPolicy"]["Statement"] == [ACCOUNT_ROOT_KEY_STATEMENT]
     _, policy = one_of_type(created, "AWS::SNS::TopicPolicy", "JobStreamingOutputPolicy")
-    assert policy["Properties"]["PolicyDocument"]["Statement"] == [_ssl_only(f"<{output_id}>")]
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [ssl_only_statement(f"<{output_id}>")]
     role = statements(created, "JobRoleDefaultPolicy")
     assert {"Action": "sns:Publish", "Effect": "Allow", "Resource": f"<{output_id}>"} in role
     assert {"Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow", "Resource": f"<{key_id}.Arn>"} in (
@@ -243,9 +228,9 @@ def test_existing_topics_are_used_as_they_are(existing: dict[str, Any]) -> None:
 def test_a_created_input_topic_without_s3_events_lets_no_service_publish(existing: dict[str, Any]) -> None:
     topic_id, _ = _topic(existing, "PlainStreamingInput")
     _, policy = one_of_type(existing, "AWS::SNS::TopicPolicy", "PlainStreamingInputPolicy")
-    assert policy["Properties"]["PolicyDocument"]["Statement"] == [_ssl_only(f"<{topic_id}>")]
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [ssl_only_statement(f"<{topic_id}>")]
     _, key = one_of_type(existing, "AWS::KMS::Key", "PlainStreamingInputKey")
-    assert key["Properties"]["KeyPolicy"]["Statement"] == [ROOT]
+    assert key["Properties"]["KeyPolicy"]["Statement"] == [ACCOUNT_ROOT_KEY_STATEMENT]
     assert not of_type(existing, "AWS::SNS::Topic", "PlainStreamingOutput")
     plain = statements(existing, "PlainRoleDefaultPolicy")
     assert not [s for s in plain if "sns:Publish" in actions_of(s)]

@@ -12,6 +12,8 @@ import hashlib
 import json
 from typing import Any
 
+from botocore.stub import Stubber
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/labeling-demo/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
@@ -113,9 +115,9 @@ def update_event(
     return event
 
 
-def delete_event(physical_id: str) -> dict[str, Any]:
-    """Return a Delete event."""
-    event = _base_event("Delete", properties(), STACK_ID, LOGICAL_ID)
+def delete_event(physical_id: str, props: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return a Delete event (of a resource with ``props``, by default :func:`properties`)."""
+    event = _base_event("Delete", properties() if props is None else props, STACK_ID, LOGICAL_ID)
     event["PhysicalResourceId"] = physical_id
     return event
 
@@ -225,6 +227,21 @@ def describe_response(
     return response
 
 
+def expect_describe(sagemaker: Stubber, name: str, status: str, **fields: Any) -> None:
+    """Queue the DescribeLabelingJob response of job ``name`` in ``status``; ``fields`` go to
+    :func:`describe_response`."""
+    sagemaker.add_response(
+        "describe_labeling_job", describe_response(name, status, **fields), {"LabelingJobName": name}
+    )
+
+
+def expect_no_job(sagemaker: Stubber, name: str, message: str = "none") -> None:
+    """Queue DescribeLabelingJob failing with ResourceNotFound: there is no job ``name``."""
+    sagemaker.add_client_error(
+        "describe_labeling_job", "ResourceNotFound", message, 400, None, {"LabelingJobName": name}
+    )
+
+
 def expected_data(name: str, *, output_path: str = OUTPUT_PATH, region: str = REGION) -> dict[str, str]:
     """Return the Data the resource must expose for job ``name``."""
     return {
@@ -330,6 +347,7 @@ PREVIOUS_JOB = "my-project-review-0a1b2c3d"
 PENDING_URI = f"s3://{ARTIFACTS_BUCKET}/labeling/pending/{LOGICAL_ID}.json"
 PREVIOUS_OUTPUT_MANIFEST = f"{OUTPUT_PATH}{PREVIOUS_JOB}/manifests/output/output.manifest"
 PREVIOUS_MODEL = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/{PREVIOUS_JOB}-final-model"
+PENDING_KEY = PENDING_URI.removeprefix(f"s3://{ARTIFACTS_BUCKET}/")
 ALGORITHM_SPEC = f"arn:aws:sagemaker:{REGION}:027400017018:labeling-job-algorithm-specification/object-detection"
 INPUT_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:labeling-input"
 OUTPUT_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:labeling-output"
@@ -355,6 +373,25 @@ def chained_properties(
     }
     values.update(overrides)
     return properties(**values)
+
+
+def pending_request(name: str, *, model: bool = False) -> dict[str, Any]:
+    """Return the complete request stored while waiting: artifacts written, no manifest or model yet
+    (``model``: the request has automated data labeling)."""
+    request = typed_request(name)
+    request["InputConfig"]["DataSource"]["S3DataSource"] = {}
+    if model:
+        request["LabelingJobAlgorithmsConfig"] = {"LabelingJobAlgorithmSpecificationArn": ALGORITHM_SPEC}
+    return request
+
+
+def pending_document(s3: Any) -> dict[str, Any] | None:
+    """Return the stored pending request, or None when there is none."""
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=ARTIFACTS_BUCKET).get("Contents", [])]
+    if PENDING_KEY not in keys:
+        return None
+    document: dict[str, Any] = json.loads(read_text(s3, PENDING_URI))
+    return document
 
 
 def previous_output(*, model: bool = True) -> dict[str, str]:

@@ -19,12 +19,12 @@ from botocore.stub import Stubber
 from groundtruth_cdk.handlers.labeling_job import index
 
 from .builders import (
-    ALGORITHM_SPEC,
     ARTIFACTS_BUCKET,
     FRAMEWORK_FAILED_CREATE_MARKER,
     LOGICAL_ID,
     OTHER_STACK_ID,
     OUTPUT_PATH,
+    PENDING_KEY,
     PENDING_URI,
     PREVIOUS_JOB,
     PREVIOUS_MODEL,
@@ -35,11 +35,14 @@ from .builders import (
     completion_event,
     create_event,
     delete_event,
-    describe_response,
+    expect_describe,
+    expect_no_job,
     expected_data,
     is_complete_event,
     job_arn,
     ownership_tags,
+    pending_document,
+    pending_request,
     previous_output,
     properties,
     read_text,
@@ -48,21 +51,10 @@ from .builders import (
     update_event,
 )
 
-PENDING_KEY = PENDING_URI.removeprefix(f"s3://{ARTIFACTS_BUCKET}/")
-
-
-def _pending_request(name: str, *, model: bool = False) -> dict[str, Any]:
-    """The complete request stored while waiting: artifacts written, no manifest or model yet."""
-    request = typed_request(name)
-    request["InputConfig"]["DataSource"]["S3DataSource"] = {}
-    if model:
-        request["LabelingJobAlgorithmsConfig"] = {"LabelingJobAlgorithmSpecificationArn": ALGORITHM_SPEC}
-    return request
-
 
 def _started_request(name: str, *, model: bool = False) -> dict[str, Any]:
     """The request that creates the job: the previous job's output manifest (and final model) filled in."""
-    request = _pending_request(name, model=model)
+    request = pending_request(name, model=model)
     request["InputConfig"]["DataSource"]["S3DataSource"] = {"ManifestS3Uri": PREVIOUS_OUTPUT_MANIFEST}
     if model:
         request["LabelingJobAlgorithmsConfig"]["InitialActiveLearningModelArn"] = PREVIOUS_MODEL
@@ -71,26 +63,13 @@ def _started_request(name: str, *, model: bool = False) -> dict[str, Any]:
 
 def _expect_previous(sagemaker: Stubber, status: str, *, model: bool = True, failure_reason: str | None = None) -> None:
     output = previous_output(model=model) if status == "Completed" else None
-    sagemaker.add_response(
-        "describe_labeling_job",
-        describe_response(PREVIOUS_JOB, status, output=output, failure_reason=failure_reason),
-        {"LabelingJobName": PREVIOUS_JOB},
-    )
-
-
-def _pending_document(s3: Any) -> dict[str, Any] | None:
-    """The stored pending request, or None when there is none."""
-    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=ARTIFACTS_BUCKET).get("Contents", [])]
-    if PENDING_KEY not in keys:
-        return None
-    document: dict[str, Any] = json.loads(read_text(s3, PENDING_URI))
-    return document
+    expect_describe(sagemaker, PREVIOUS_JOB, status, output=output, failure_reason=failure_reason)
 
 
 def _expected_document(name: str, *, model: bool = False, use_final_model: bool = False) -> dict[str, Any]:
     return {
         "LabelingJobName": name,
-        "Request": _pending_request(name, model=model),
+        "Request": pending_request(name, model=model),
         "FollowsJob": {"LabelingJobName": PREVIOUS_JOB, "UseOutputManifest": True, "UseFinalModel": use_final_model},
         "StackId": STACK_ID,
         "LogicalResourceId": LOGICAL_ID,
@@ -131,7 +110,7 @@ def test_a_completed_previous_job_gives_its_output_manifest_and_model_at_once(
     result = handler.on_event(event, None)
 
     assert result == {"PhysicalResourceId": name, "Data": _started_data(name), "AdoptedExistingJob": False}
-    assert _pending_document(s3) == _expected_document(name, model=True, use_final_model=True)
+    assert pending_document(s3) == _expected_document(name, model=True, use_final_model=True)
 
 
 def test_without_use_output_manifest_the_job_keeps_its_own_manifest(handler: ModuleType, sagemaker: Stubber) -> None:
@@ -149,7 +128,7 @@ def test_the_chain_function_having_started_the_job_first_is_adopted(handler: Mod
     name = reference_name(event)
     _expect_previous(sagemaker, "Completed")
     sagemaker.add_client_error("create_labeling_job", "ResourceInUse", "exists", 400, None, _started_request(name))
-    sagemaker.add_response("describe_labeling_job", describe_response(name, "Initializing"), {"LabelingJobName": name})
+    expect_describe(sagemaker, name, "Initializing")
 
     result = handler.on_event(event, None)
 
@@ -160,8 +139,8 @@ def test_is_complete_of_a_started_chained_job_waits_for_it_and_keeps_the_chain_s
     handler: ModuleType, sagemaker: Stubber
 ) -> None:
     name = reference_name(create_event(chained_properties()))
-    sagemaker.add_response("describe_labeling_job", describe_response(name, "Initializing"), {"LabelingJobName": name})
-    sagemaker.add_response("describe_labeling_job", describe_response(name, "InProgress"), {"LabelingJobName": name})
+    expect_describe(sagemaker, name, "Initializing")
+    expect_describe(sagemaker, name, "InProgress")
     event = is_complete_event("Create", name, Data=_started_data(name), AdoptedExistingJob=False)
 
     assert handler.is_complete(event, None) == {"IsComplete": False}
@@ -176,7 +155,7 @@ def test_a_previous_job_without_a_model_fails_clearly_and_withdraws_the_request(
 
     with pytest.raises(handler.LabelingJobError, match=f"previous labeling job {PREVIOUS_JOB} trained no model"):
         handler.on_event(event, None)
-    assert _pending_document(s3) is None
+    assert pending_document(s3) is None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -195,7 +174,7 @@ def test_a_running_previous_job_leaves_the_complete_request_pending(
     result = handler.on_event(event, None)
 
     assert result == {"PhysicalResourceId": name, "Data": _waiting_data(name), "WaitingForPreviousJob": True}
-    document = _pending_document(s3)
+    document = pending_document(s3)
     assert document == _expected_document(name)
     assert read_text(s3, document["Request"]["HumanTaskConfig"]["UiConfig"]["UiTemplateS3Uri"]).startswith("<script")
 
@@ -218,7 +197,7 @@ def test_the_request_is_stored_before_the_previous_job_is_described(
 ) -> None:
     seen: list[dict[str, Any] | None] = []
     handler._client("sagemaker").meta.events.register(
-        "before-parameter-build.sagemaker.DescribeLabelingJob", lambda **_: seen.append(_pending_document(s3))
+        "before-parameter-build.sagemaker.DescribeLabelingJob", lambda **_: seen.append(pending_document(s3))
     )
     event = create_event(chained_properties())
     _expect_previous(sagemaker, "InProgress")
@@ -261,13 +240,11 @@ def test_an_update_to_a_new_waiting_job_replaces_the_pending_request(
     newer["LabelingJobRequest"]["TaskTitle"] = "Check the boxes again"
     event = update_event(newer, chained_properties(), old_name)
     new_name = reference_name(event)
-    sagemaker.add_client_error(
-        "describe_labeling_job", "ResourceNotFound", "no job", 400, None, {"LabelingJobName": new_name}
-    )
+    expect_no_job(sagemaker, new_name, "no job")
     _expect_previous(sagemaker, "InProgress")
 
     assert handler.on_event(event, None)["PhysicalResourceId"] == new_name
-    assert (_pending_document(s3) or {}).get("LabelingJobName") == new_name
+    assert (pending_document(s3) or {}).get("LabelingJobName") == new_name
 
 
 @pytest.mark.parametrize("status", ["Failed", "Stopped"])
@@ -278,9 +255,7 @@ def test_an_update_keeping_a_waiting_job_whose_previous_job_ended_succeeds(
     old_props = chained_properties(ServiceToken="arn:aws:lambda:us-east-1:123456789012:function:old")
     name = _deploy_waiting(handler, sagemaker, ServiceToken=old_props["ServiceToken"])
     event = update_event(chained_properties(), old_props, name)
-    sagemaker.add_client_error(
-        "describe_labeling_job", "ResourceNotFound", "none", 400, None, {"LabelingJobName": name}
-    )
+    expect_no_job(sagemaker, name)
     _expect_previous(sagemaker, status)
 
     result = handler.on_event(event, None)
@@ -293,7 +268,7 @@ def test_an_update_of_a_job_the_chain_already_started_adopts_it(handler: ModuleT
     old_props = chained_properties(ServiceToken="arn:aws:lambda:us-east-1:123456789012:function:old")
     name = reference_name(create_event(chained_properties()))
     event = update_event(chained_properties(), old_props, name)
-    sagemaker.add_response("describe_labeling_job", describe_response(name, "InProgress"), {"LabelingJobName": name})
+    expect_describe(sagemaker, name, "InProgress")
 
     result = handler.on_event(event, None)
 
@@ -320,17 +295,15 @@ def test_a_previous_job_that_ended_fails_and_withdraws_the_request(
 
     with pytest.raises(handler.LabelingJobError, match=re.escape(message)):
         handler.on_event(create_event(chained_properties()), None)
-    assert _pending_document(s3) is None
+    assert pending_document(s3) is None
 
 
 def test_a_missing_previous_job_fails_clearly(handler: ModuleType, sagemaker: Stubber, s3: Any) -> None:
-    sagemaker.add_client_error(
-        "describe_labeling_job", "ResourceNotFound", "not found", 400, None, {"LabelingJobName": PREVIOUS_JOB}
-    )
+    expect_no_job(sagemaker, PREVIOUS_JOB, "not found")
 
     with pytest.raises(handler.LabelingJobError, match=f"no labeling job named {PREVIOUS_JOB}"):
         handler.on_event(create_event(chained_properties()), None)
-    assert _pending_document(s3) is None
+    assert pending_document(s3) is None
 
 
 def _without_follows(**changes: Any) -> dict[str, Any]:
@@ -412,38 +385,26 @@ def test_missing_flags_are_false(handler: ModuleType, sagemaker: Stubber) -> Non
 # --------------------------------------------------------------------------------------------------
 
 
-def _chained_delete_event(physical_id: str) -> dict[str, Any]:
-    event = delete_event(physical_id)
-    event["ResourceProperties"] = chained_properties()
-    return event
-
-
 def test_delete_of_a_waiting_job_withdraws_its_pending_request(
     handler: ModuleType, sagemaker: Stubber, s3: Any
 ) -> None:
     name = _deploy_waiting(handler, sagemaker)
-    sagemaker.add_client_error(
-        "describe_labeling_job", "ResourceNotFound", "none", 400, None, {"LabelingJobName": name}
-    )
+    expect_no_job(sagemaker, name)
 
-    assert handler.on_event(_chained_delete_event(name), None) == {"PhysicalResourceId": name}
-    assert _pending_document(s3) is None
-    sagemaker.add_client_error(
-        "describe_labeling_job", "ResourceNotFound", "none", 400, None, {"LabelingJobName": name}
-    )
-    assert handler.is_complete(_chained_delete_event(name), None) == {"IsComplete": True}
+    assert handler.on_event(delete_event(name, chained_properties()), None) == {"PhysicalResourceId": name}
+    assert pending_document(s3) is None
+    expect_no_job(sagemaker, name)
+    assert handler.is_complete(delete_event(name, chained_properties()), None) == {"IsComplete": True}
 
 
 def test_delete_keeps_the_pending_request_of_a_replacement(handler: ModuleType, sagemaker: Stubber, s3: Any) -> None:
     replacement = _deploy_waiting(handler, sagemaker)
     replaced = "my-project-job-00000000"
-    sagemaker.add_response(
-        "describe_labeling_job", describe_response(replaced, "InProgress"), {"LabelingJobName": replaced}
-    )
+    expect_describe(sagemaker, replaced, "InProgress")
     sagemaker.add_response("stop_labeling_job", {}, {"LabelingJobName": replaced})
 
-    assert handler.on_event(_chained_delete_event(replaced), None) == {"PhysicalResourceId": replaced}
-    assert (_pending_document(s3) or {}).get("LabelingJobName") == replacement
+    assert handler.on_event(delete_event(replaced, chained_properties()), None) == {"PhysicalResourceId": replaced}
+    assert (pending_document(s3) or {}).get("LabelingJobName") == replacement
 
 
 @pytest.mark.parametrize("physical_id", ["my-project-job-00000000", FRAMEWORK_FAILED_CREATE_MARKER])
@@ -451,11 +412,11 @@ def test_delete_without_a_pending_request_is_a_success(
     handler: ModuleType, sagemaker: Stubber, physical_id: str
 ) -> None:
     if physical_id != FRAMEWORK_FAILED_CREATE_MARKER:
-        sagemaker.add_client_error(
-            "describe_labeling_job", "ResourceNotFound", "none", 400, None, {"LabelingJobName": physical_id}
-        )
+        expect_no_job(sagemaker, physical_id)
 
-    assert handler.on_event(_chained_delete_event(physical_id), None) == {"PhysicalResourceId": physical_id}
+    assert handler.on_event(delete_event(physical_id, chained_properties()), None) == {
+        "PhysicalResourceId": physical_id
+    }
 
 
 def test_delete_with_an_invalid_pending_uri_still_succeeds(handler: ModuleType, sagemaker: Stubber) -> None:
@@ -470,7 +431,7 @@ def test_delete_keeps_a_pending_object_it_cannot_read_as_its_own(
     handler: ModuleType, sagemaker: Stubber, s3: Any, document: bytes
 ) -> None:
     s3.put_object(Bucket=ARTIFACTS_BUCKET, Key=PENDING_KEY, Body=document)
-    event = _chained_delete_event(FRAMEWORK_FAILED_CREATE_MARKER)
+    event = delete_event(FRAMEWORK_FAILED_CREATE_MARKER, chained_properties())
 
     assert handler.on_event(event, None) == {"PhysicalResourceId": FRAMEWORK_FAILED_CREATE_MARKER}
     assert read_text(s3, PENDING_URI) == document.decode()
@@ -478,12 +439,12 @@ def test_delete_keeps_a_pending_object_it_cannot_read_as_its_own(
 
 def test_delete_of_a_started_chained_job_stops_it(handler: ModuleType, sagemaker: Stubber, s3: Any) -> None:
     name = _deploy_waiting(handler, sagemaker)
-    sagemaker.add_response("describe_labeling_job", describe_response(name, "InProgress"), {"LabelingJobName": name})
+    expect_describe(sagemaker, name, "InProgress")
     sagemaker.add_response("stop_labeling_job", {}, {"LabelingJobName": name})
 
-    handler.on_event(_chained_delete_event(name), None)
+    handler.on_event(delete_event(name, chained_properties()), None)
 
-    assert _pending_document(s3) is None
+    assert pending_document(s3) is None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -504,7 +465,7 @@ def test_the_chain_starts_the_job_once_when_the_previous_job_completes(
     sagemaker.add_client_error(
         "create_labeling_job", "ResourceInUse", "exists", 400, None, _started_request(name, model=model)
     )
-    sagemaker.add_response("describe_labeling_job", describe_response(name, "Initializing"), {"LabelingJobName": name})
+    expect_describe(sagemaker, name, "Initializing")
 
     first = chain_function.on_previous_job_completed(completion_event(), None)
     second = chain_function.on_previous_job_completed(completion_event(), None)
@@ -574,10 +535,8 @@ def test_the_chain_after_a_delete_starts_nothing(
     handler: ModuleType, chain_function: ModuleType, sagemaker: Stubber
 ) -> None:
     name = _deploy_waiting(handler, sagemaker)
-    sagemaker.add_client_error(
-        "describe_labeling_job", "ResourceNotFound", "none", 400, None, {"LabelingJobName": name}
-    )
-    handler.on_event(_chained_delete_event(name), None)
+    expect_no_job(sagemaker, name)
+    handler.on_event(delete_event(name, chained_properties()), None)
 
     assert chain_function.on_previous_job_completed(completion_event(), None)["Started"] is False
 
@@ -592,9 +551,7 @@ def test_the_chain_refuses_a_name_taken_by_a_foreign_job(
     name = _deploy_waiting(handler, sagemaker)
     _expect_previous(sagemaker, "Completed")
     sagemaker.add_client_error("create_labeling_job", "ResourceInUse", "exists", 400, None, _started_request(name))
-    sagemaker.add_response(
-        "describe_labeling_job", describe_response(name, "InProgress", tags=tags), {"LabelingJobName": name}
-    )
+    expect_describe(sagemaker, name, "InProgress", tags=tags)
 
     with pytest.raises(handler.LabelingJobError, match=f"{name} is taken by a job"):
         chain_function.on_previous_job_completed(completion_event(), None)
@@ -675,7 +632,7 @@ def test_the_chain_refuses_a_corrupt_pending_request(
 def test_the_pending_request_is_the_one_the_chain_sends(handler: ModuleType, sagemaker: Stubber, s3: Any) -> None:
     """The stored request is exactly CreateLabelingJob's, with only the previous job's outputs missing."""
     name = _deploy_waiting(handler, sagemaker)
-    stored = copy.deepcopy(_pending_document(s3))
+    stored = copy.deepcopy(pending_document(s3))
     assert stored is not None
     assert stored["Request"]["OutputConfig"] == {"S3OutputPath": OUTPUT_PATH}
     assert stored["Request"]["Tags"][-2:] == ownership_tags()

@@ -7,7 +7,6 @@ ListLabelingJobs; the chain function follows whichever of them completes (the ev
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from types import ModuleType
@@ -20,16 +19,16 @@ from groundtruth_cdk.handlers.labeling_job import index
 
 from .builders import (
     ALGORITHM_SPEC,
-    ARTIFACTS_BUCKET,
     EARLIER_PREFIX,
     OTHER_STACK_ID,
-    PENDING_URI,
     PREVIOUS_JOB,
     REGION,
     completion_event,
     create_event,
     delete_event,
     describe_response,
+    expect_describe,
+    expect_no_job,
     expected_data,
     is_complete_event,
     job_arn,
@@ -37,14 +36,12 @@ from .builders import (
     list_jobs_params,
     list_jobs_response,
     ownership_tags,
+    pending_document,
+    pending_request,
     prefix_chained_properties,
-    read_text,
     reference_name,
-    typed_request,
     update_event,
 )
-
-PENDING_KEY = PENDING_URI.removeprefix(f"s3://{ARTIFACTS_BUCKET}/")
 
 #: Other jobs of the prefix: a newer and an older one.
 NEWER_JOB = f"{EARLIER_PREFIX}-f00dcafe"
@@ -53,15 +50,9 @@ OLDER_JOB = f"{EARLIER_PREFIX}-00000001"
 NOT_OF_THE_PREFIX = (f"{EARLIER_PREFIX}-review-1a2b3c4d", f"{EARLIER_PREFIX}-xyz", f"{EARLIER_PREFIX}-1a2b3c4d5")
 
 
-def _pending_request(name: str) -> dict[str, Any]:
-    request = typed_request(name)
-    request["InputConfig"]["DataSource"]["S3DataSource"] = {}
-    return request
-
-
 def _started_request(name: str, previous: str) -> dict[str, Any]:
     """The request that creates the job on ``previous``'s output manifest."""
-    request = _pending_request(name)
+    request = pending_request(name)
     request["InputConfig"]["DataSource"]["S3DataSource"] = {"ManifestS3Uri": job_output(previous)["OutputDatasetS3Uri"]}
     return request
 
@@ -74,17 +65,7 @@ def _expect_list(sagemaker: Stubber, *names: str, token: str | None = None, next
 
 def _expect_describe(sagemaker: Stubber, name: str, status: str, **fields: Any) -> None:
     output = job_output(name) if status == "Completed" else None
-    sagemaker.add_response(
-        "describe_labeling_job", describe_response(name, status, output=output, **fields), {"LabelingJobName": name}
-    )
-
-
-def _pending_document(s3: Any) -> dict[str, Any] | None:
-    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=ARTIFACTS_BUCKET).get("Contents", [])]
-    if PENDING_KEY not in keys:
-        return None
-    document: dict[str, Any] = json.loads(read_text(s3, PENDING_URI))
-    return document
+    expect_describe(sagemaker, name, status, output=output, **fields)
 
 
 def _chain_data(name: str, previous: str, status: str) -> dict[str, str]:
@@ -121,9 +102,9 @@ def test_the_newest_job_of_the_prefix_is_followed_and_names_that_only_contain_it
         "Data": _chain_data(name, PREVIOUS_JOB, waiting),
         "WaitingForPreviousJob": True,
     }
-    assert _pending_document(s3) == {
+    assert pending_document(s3) == {
         "LabelingJobName": name,
-        "Request": _pending_request(name),
+        "Request": pending_request(name),
         "FollowsJob": {"LabelingJobNamePrefix": EARLIER_PREFIX, "UseOutputManifest": True, "UseFinalModel": False},
         "StackId": event["StackId"],
         "LogicalResourceId": event["LogicalResourceId"],
@@ -177,7 +158,7 @@ def test_no_job_of_the_prefix_fails_clearly_and_stores_nothing(
     )
     with pytest.raises(handler.LabelingJobError, match=re.escape(message)):
         handler.on_event(create_event(prefix_chained_properties()), None)
-    assert _pending_document(s3) is None
+    assert pending_document(s3) is None
 
 
 def test_the_region_in_the_message_is_the_stacks(handler: ModuleType, sagemaker: Stubber) -> None:
@@ -208,7 +189,7 @@ def test_a_newest_job_that_ended_fails_and_withdraws_the_request(
 
     with pytest.raises(handler.LabelingJobError, match=f"{PREVIOUS_JOB} is {status} and will never complete"):
         handler.on_event(create_event(prefix_chained_properties()), None)
-    assert _pending_document(s3) is None
+    assert pending_document(s3) is None
 
 
 def test_an_update_keeping_the_started_job_reports_the_newest_job_of_the_prefix(
@@ -477,8 +458,7 @@ def test_a_job_the_chain_creates_after_the_delete_looked_is_stopped(
     """The chain function reads the pending request, Delete withdraws it and finds no job, then the chain
     function creates the job: is_complete stops it."""
     name = _deploy_waiting(handler, sagemaker)
-    delete = delete_event(name)
-    delete["ResourceProperties"] = prefix_chained_properties()
+    delete = delete_event(name, prefix_chained_properties())
     load_pending: Callable[[str], Any] = index.load_pending
 
     def load_then_delete(uri: str) -> Any:
@@ -487,7 +467,7 @@ def test_a_job_the_chain_creates_after_the_delete_looked_is_stopped(
         return pending
 
     monkeypatch.setattr(index, "load_pending", load_then_delete)
-    sagemaker.add_client_error("describe_labeling_job", "ResourceNotFound", "no", 400, None, {"LabelingJobName": name})
+    expect_no_job(sagemaker, name, "no")
     _expect_describe(sagemaker, PREVIOUS_JOB, "Completed")
     sagemaker.add_response(
         "create_labeling_job", {"LabelingJobArn": job_arn(name)}, _started_request(name, PREVIOUS_JOB)
@@ -497,6 +477,6 @@ def test_a_job_the_chain_creates_after_the_delete_looked_is_stopped(
     _expect_describe(sagemaker, name, "Stopped")
 
     assert chain_function.on_previous_job_completed(completion_event(), None)["Started"] is True
-    assert _pending_document(s3) is None
+    assert pending_document(s3) is None
     poll = {**delete, "PhysicalResourceId": name}
     assert [handler.is_complete(poll, None)["IsComplete"] for _ in range(2)] == [False, True]

@@ -19,7 +19,7 @@ from .builders import (
     artifact_uri,
     create_event,
     delete_event,
-    describe_response,
+    expect_describe,
     expected_data,
     is_complete_event,
     job_arn,
@@ -150,40 +150,30 @@ def test_the_streaming_queue_is_named_after_the_job_in_lower_case(handler: Modul
 NAME = reference_name(create_event(_streaming_properties()))
 
 
-def _expect_describe(sagemaker: Stubber, status: str) -> None:
-    sagemaker.add_response("describe_labeling_job", describe_response(NAME, status), {"LabelingJobName": NAME})
-
-
 def test_is_complete_waits_for_the_streaming_job_to_run(handler: ModuleType, sagemaker: Stubber) -> None:
-    _expect_describe(sagemaker, "Initializing")
-    _expect_describe(sagemaker, "InProgress")
+    expect_describe(sagemaker, NAME, "Initializing")
+    expect_describe(sagemaker, NAME, "InProgress")
     event = is_complete_event("Create", NAME, Data=_streaming_data(NAME), AdoptedExistingJob=False)
 
     assert handler.is_complete(event, None) == {"IsComplete": False}
     assert handler.is_complete(event, None) == {"IsComplete": True, "Data": _streaming_data(NAME)}
 
 
-def _streaming_delete_event() -> dict[str, Any]:
-    event = delete_event(NAME)
-    event["ResourceProperties"] = _streaming_properties()
-    return event
-
-
 def test_delete_stops_a_running_streaming_job_and_names_the_queue_left_behind(
     handler: ModuleType, sagemaker: Stubber, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _expect_describe(sagemaker, "InProgress")
+    expect_describe(sagemaker, NAME, "InProgress")
     sagemaker.add_response("stop_labeling_job", {}, {"LabelingJobName": NAME})
 
     with caplog.at_level(logging.INFO, logger=handler.LOGGER.name):
-        assert handler.on_event(_streaming_delete_event(), None) == {"PhysicalResourceId": NAME}
+        assert handler.on_event(delete_event(NAME, _streaming_properties()), None) == {"PhysicalResourceId": NAME}
 
     assert streaming_queue(NAME) in caplog.text
 
 
 def test_is_complete_on_delete_waits_until_the_streaming_job_stopped(handler: ModuleType, sagemaker: Stubber) -> None:
     for status in ("InProgress", "Stopping", "Stopped"):
-        _expect_describe(sagemaker, status)
+        expect_describe(sagemaker, NAME, status)
         if status == "InProgress":  # on_event's stop not visible yet: asked again, and refused as stopping
             sagemaker.add_client_error(
                 "stop_labeling_job", "ValidationException", "already stopping", 400, None, {"LabelingJobName": NAME}
