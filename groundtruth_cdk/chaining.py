@@ -96,8 +96,9 @@ class ChainStarter(Construct):
     queue kept for 14 days; so do events EventBridge cannot deliver.
 
     The function may read only the pending request, describe only the earlier job (or the jobs of its
-    name prefix, and list jobs to find them), create only jobs named ``<job_name_prefix>-<8 hex>`` and
-    pass only the job's role.
+    name prefix: it takes the completed one from the event), create (and stop: a job whose resource was
+    deleted while it was being created) only jobs named ``<job_name_prefix>-<8 hex>``, and pass only
+    the job's role.
     """
 
     def __init__(
@@ -132,7 +133,12 @@ class ChainStarter(Construct):
         nag.allow(
             role,
             sid="StartThisLabelingJob",
-            actions=["sagemaker:AddTags", "sagemaker:CreateLabelingJob", "sagemaker:DescribeLabelingJob"],
+            actions=[
+                "sagemaker:AddTags",
+                "sagemaker:CreateLabelingJob",
+                "sagemaker:DescribeLabelingJob",
+                "sagemaker:StopLabelingJob",
+            ],
             resources=[job_arns],
             wildcard_reason="The job name is '<prefix>-<8 hex: a hash of the request>', chosen at deploy; the "
             "wildcard matches exactly those names.",

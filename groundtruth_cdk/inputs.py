@@ -219,8 +219,8 @@ class PreviousJobOutput:
 
     Build it with :meth:`of` for a ``LabelingJob`` of this app: the later job then follows that job's
     name prefix (its current job is found at deploy, so the earlier stack can still change and replace
-    its job; no CloudFormation export ties the stacks), and its role may read what the earlier job read
-    and wrote. Or give the name of a job that exists already, with where it read and wrote.
+    its job: no CloudFormation export of the job's name ties the stacks), and its role may read what
+    the earlier job read and wrote. Or give the name of a job that exists already, with where it read and wrote.
 
     Args:
         job_name: the earlier job's name (exactly one of ``job_name`` and ``job_name_prefix``).

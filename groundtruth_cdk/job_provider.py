@@ -20,9 +20,10 @@ class JobProvider(Construct):
     """Creates and watches one labeling job at deploy time, each piece with its own least-privilege role.
 
     ``on_event`` (role ``HandlerRole``) writes the job inputs, creates and stops the job: it may manage
-    only jobs named ``<job_name_prefix>-*``, pass only the job's role, and write only under the
-    artifacts prefix; for a chained job also describe the earlier job and keep the pending request.
-    ``is_complete`` (role ``StatusRole``) may only describe those jobs. The Provider
+    only jobs named ``<job_name_prefix>-<8 hex>``, pass only the job's role, and write only under the
+    artifacts prefix; for a chained job also find and describe the earlier job and keep the pending
+    request. ``is_complete`` (role ``StatusRole``) may only describe and stop those jobs (on Delete it
+    stops a job of this resource that a chain function created after ``on_event`` looked). The Provider
     framework polls every 30 seconds for at most ``wait_timeout``. ``on_event`` has 15 minutes and
     1 GB (enough to build a manifest from a million listed objects).
     """
@@ -92,11 +93,11 @@ class JobProvider(Construct):
                 resources=[buckets.input_bucket.arn_for_objects(pending_request_key)],
             )
             allow_finding_pending_request(handler_role, buckets, pending_request_key)
-        status_role = lambdas.lambda_role(self, "StatusRole", "Describes one Ground Truth labeling job")
+        status_role = lambdas.lambda_role(self, "StatusRole", "Watches one Ground Truth labeling job start and stop")
         nag.allow(
             status_role,
-            sid="DescribeThisLabelingJob",
-            actions=["sagemaker:DescribeLabelingJob"],
+            sid="WatchThisLabelingJob",
+            actions=["sagemaker:DescribeLabelingJob", "sagemaker:StopLabelingJob"],
             resources=[job_arns],
             wildcard_reason=job_reason,
         )

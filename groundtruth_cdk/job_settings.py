@@ -359,6 +359,14 @@ class JobSettings:
         self._check_ui_and_lambdas(problems)
         self._check_auto_labeling(problems)
         self._check_streaming(problems)
+        follows = self.follows
+        if follows is not None and follows.job_name_prefix == self.job_name_prefix:
+            problems.add(
+                "job_name_prefix",
+                self.job_name_prefix,
+                "a job that follows another needs a name prefix of its own: with the earlier job's, it would "
+                "find its own jobs as the earlier one's",
+            )
         _check_arn(problems, "output_kms_key_arn", self.output_kms_key_arn, _KMS_KEY_ARN, "a KMS key ARN")
         if self.notifications is not None:
             self.notifications.check(problems)

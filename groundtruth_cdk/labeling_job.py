@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 
@@ -36,7 +37,7 @@ from groundtruth_cdk.role import (
 )
 from groundtruth_cdk.streaming import StreamingTopics
 from groundtruth_cdk.task_types import TaskType
-from groundtruth_cdk.validation import MAX_JOB_NAME_PREFIX, Problems
+from groundtruth_cdk.validation import MAX_JOB_NAME_PREFIX, Problems, is_token
 from groundtruth_cdk.workforce import Workforce, WorkforceType
 
 __all__ = ["AutoLabeling", "ContentClassifier", "Instructions", "LabelingJob", "StoppingConditions"]
@@ -407,9 +408,8 @@ class LabelingJob(Construct):
         if isinstance(input, PreviousJobOutput):
             for index, uri in enumerate(input.read_uris):
                 bucket_name, _, prefix = uri.removeprefix("s3://").partition("/")
-                role.grant_read_prefix(
-                    s3.Bucket.from_bucket_name(self, f"EarlierJobBucket{index}", bucket_name), prefix
-                )
+                earlier_bucket = s3.Bucket.from_bucket_name(self, f"EarlierJobBucket{index}", bucket_name)
+                role.grant_read_prefix(earlier_bucket, prefix, cross_stack=is_token(uri))
             for key_arn in input.key_arns:
                 role.use_key(key_arn, DECRYPT_ACTIONS)
         if isinstance(input, ManifestInput):
@@ -462,5 +462,10 @@ def _check_s3_events(problems: Problems, buckets: LabelingBuckets, stack: cdk.St
 
 
 def _default_prefix(text: str) -> str:
+    """``text`` as a job name prefix; a long one is cut and ends in a hash of all of it, so that two
+    constructs whose names differ only past the cut keep different prefixes."""
     cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return cleaned[:MAX_JOB_NAME_PREFIX].rstrip("-") or "labeling-job"
+    if len(cleaned) > MAX_JOB_NAME_PREFIX:
+        digest = hashlib.sha256(cleaned.encode()).hexdigest()[:6]
+        cleaned = f"{cleaned[: MAX_JOB_NAME_PREFIX - 7].rstrip('-')}-{digest}"
+    return cleaned or "labeling-job"

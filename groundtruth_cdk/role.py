@@ -239,8 +239,11 @@ class LabelingJobRole(Construct):
             conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         )
 
-    def grant_read_prefix(self, bucket: s3.IBucket, prefix: str) -> None:
-        """Let the role read the objects under ``prefix`` of ``bucket`` (data found by automated setup)."""
+    def grant_read_prefix(self, bucket: s3.IBucket, prefix: str, *, cross_stack: bool | None = None) -> None:
+        """Let the role read the objects under ``prefix`` of ``bucket`` (data found by automated setup).
+
+        ``cross_stack``: the bucket's name comes from another stack (default: whether ``bucket`` is in one).
+        """
         nag.allow(
             self.role,
             sid=None,
@@ -248,7 +251,7 @@ class LabelingJobRole(Construct):
             resources=[bucket.arn_for_objects(f"{prefix}*")],
             wildcard_reason="Ground Truth reads the data objects the deploy found under the data prefix; the "
             "wildcard is limited to that prefix.",
-            cross_stack=cdk.Stack.of(bucket) is not cdk.Stack.of(self),
+            cross_stack=cdk.Stack.of(bucket) is not cdk.Stack.of(self) if cross_stack is None else cross_stack,
         )
         if bucket.encryption_key is not None:
             self.use_key(bucket.encryption_key.key_arn, DECRYPT_ACTIONS)

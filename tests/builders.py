@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -27,6 +29,10 @@ ACCOUNT_ROOT_KEY_STATEMENT = {
     "Principal": {"AWS": f"arn:<AWS::Partition>:iam::{ACCOUNT}:root"},
     "Resource": "*",
 }
+
+
+#: The app's feature flags (``cdk.json``), for tests that synthesize under cdk-nag like the app does.
+CDK_CONTEXT = json.loads((Path(__file__).resolve().parent.parent / "cdk.json").read_text())["context"]
 
 
 def stack(region: str | None = "us-east-1", account: str | None = ACCOUNT, id: str = "Test") -> cdk.Stack:

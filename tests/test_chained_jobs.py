@@ -10,11 +10,13 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from cdk_nag import AwsSolutionsChecks
 
 from groundtruth_cdk import LabelingBuckets, LabelingJob, PreviousJobOutput, S3Data, TaskType
 from groundtruth_cdk.inputs import DataType
 from tests.builders import (
     ACCOUNT,
+    CDK_CONTEXT,
     add_job,
     flat,
     job_error,
@@ -171,7 +173,12 @@ def test_the_chain_function_has_least_privilege(review: dict[str, Any]) -> None:
         },
         # No sagemaker:ListLabelingJobs: the function takes the earlier job from its completion event.
         "StartThisLabelingJob": {
-            "Action": ["sagemaker:AddTags", "sagemaker:CreateLabelingJob", "sagemaker:DescribeLabelingJob"],
+            "Action": [
+                "sagemaker:AddTags",
+                "sagemaker:CreateLabelingJob",
+                "sagemaker:DescribeLabelingJob",
+                "sagemaker:StopLabelingJob",
+            ],
             "Effect": "Allow",
             "Resource": f"{JOBS}/test-review-????????",
             "Sid": "StartThisLabelingJob",
@@ -650,3 +657,57 @@ def test_an_invalid_earlier_job_is_a_synth_error(previous: PreviousJobOutput, me
 def test_a_prefix_of_54_characters_is_followed() -> None:
     job = add_job(stack(), input=PreviousJobOutput(job_name_prefix="x" * 54), labels=["car", "bus"])
     assert job.chain is not None
+
+
+# -- review findings: prefixes of their own, cross-stack reads under cdk-nag ------------------------------------
+
+
+def test_a_job_may_not_follow_a_job_of_its_own_name_prefix() -> None:
+    scope = stack()
+    first = add_job(scope, "First", job_name_prefix="same")
+    message = job_error(scope=scope, input=first, job_name_prefix="same", labels=["car", "bus"])
+    assert message == (
+        "LabelingJob Test/Job: 1 invalid value:\n"
+        "  - job_name_prefix: got 'same'; a job that follows another needs a name prefix of its own: with the "
+        "earlier job's, it would find its own jobs as the earlier one's"
+    )
+
+
+def test_long_default_prefixes_that_differ_past_the_cut_stay_different() -> None:
+    scope = cdk.Stack(cdk.App(), "S" * 60, env=cdk.Environment(account=ACCOUNT, region="us-east-1"))
+    first, second = add_job(scope, "JobA"), add_job(scope, "JobB")
+    assert first.job_name_prefix != second.job_name_prefix
+    assert all(len(job.job_name_prefix) <= 54 for job in (first, second))
+    assert re.fullmatch(r"s{47}-[0-9a-f]{6}", first.job_name_prefix)
+
+
+def test_reading_the_earlier_jobs_data_in_another_stack_passes_cdk_nag(tmp_path: Any) -> None:
+    app = cdk.App(outdir=str(tmp_path), context=CDK_CONTEXT)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    env = cdk.Environment(account=ACCOUNT, region="us-east-1")
+    first_stack, second_stack = cdk.Stack(app, "First", env=env), cdk.Stack(app, "Second", env=env)
+    photos = LabelingBuckets(first_stack, "Photos", task_type=TaskType.IMAGE_BOUNDING_BOX)
+    first = add_job(
+        first_stack, "First", input=S3Data(photos.input_bucket, "pics/", data_type=DataType.IMAGE), labels=["a", "b"]
+    )
+    review = add_job(
+        second_stack,
+        "Review",
+        TaskType.IMAGE_BOUNDING_BOX_VERIFICATION,
+        input=first,
+        labels=None,
+        reviewed_label_attribute_name=None,
+        label_attribute_name="checked",
+    )
+    assert review.chain is not None
+    try:
+        app.synth()
+    except RuntimeError:
+        report = json.loads((tmp_path / "validation-report.json").read_text())
+        findings = [
+            f"{v['ruleName']} {c['constructPath']}"
+            for p in report["pluginReports"]
+            for v in p["violations"]
+            for c in v["violatingConstructs"]
+        ]
+        pytest.fail("cdk-nag findings:\n" + "\n".join(findings))

@@ -122,14 +122,14 @@ def test_handler_may_manage_only_this_job_and_pass_only_this_role(default_job: t
     ]
 
 
-def test_status_handler_may_only_describe_this_job(default_job: tuple[cdk.Stack, Template]) -> None:
+def test_status_handler_may_only_describe_and_stop_this_job(default_job: tuple[cdk.Stack, Template]) -> None:
     scope, template = default_job
     assert _policy(scope, template, "JobProviderStatusRoleDefaultPolicy") == [
         {
-            "Action": "sagemaker:DescribeLabelingJob",
+            "Action": ["sagemaker:DescribeLabelingJob", "sagemaker:StopLabelingJob"],
             "Effect": "Allow",
             "Resource": f"arn:<AWS::Partition>:sagemaker:us-east-1:{ACCOUNT}:labeling-job/test-job-????????",
-            "Sid": "DescribeThisLabelingJob",
+            "Sid": "WatchThisLabelingJob",
         },
         {
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],

@@ -246,9 +246,9 @@ def test_iam_statements_are_exactly_the_jobs_needs(
     assert flat_resolved(result.properties("role-policy")["PolicyDocument"])["Statement"] == expected_job_role
     status = result.properties("status-policy")["PolicyDocument"]
     assert flat_resolved(status)["Statement"][0] == {
-        "Action": "sagemaker:DescribeLabelingJob",
+        "Action": ["sagemaker:DescribeLabelingJob", "sagemaker:StopLabelingJob"],
         "Effect": "Allow",
         "Resource": f"arn:<AWS::Partition>:sagemaker:{region_text}:{account}:labeling-job/"
         f"half{HALVES[1].count(task_type)}-{result.job_id.lower()}-????????",
-        "Sid": "DescribeThisLabelingJob",
+        "Sid": "WatchThisLabelingJob",
     }

@@ -33,6 +33,7 @@ from .builders import (
     is_complete_event,
     job_arn,
     job_output,
+    job_summary,
     list_jobs_params,
     list_jobs_response,
     ownership_tags,
@@ -178,6 +179,35 @@ def test_listing_is_retried_when_throttled(handler: ModuleType, sagemaker: Stubb
 
     assert handler.on_event(create_event(prefix_chained_properties()), None)["WaitingForPreviousJob"] is True
     assert len(sleeps) == 1
+
+
+@pytest.mark.parametrize("status", ["Failed", "Stopped", "Stopping"])
+def test_a_newest_job_that_ended_is_passed_over_for_a_live_older_one(
+    handler: ModuleType, sagemaker: Stubber, s3: Any, status: str
+) -> None:
+    """A failed update of the earlier stack leaves its new job newest and ended while the old job runs on."""
+    page = {"LabelingJobSummaryList": [job_summary(PREVIOUS_JOB, status), job_summary(OLDER_JOB, minutes_ago=5)]}
+    sagemaker.add_response("list_labeling_jobs", page, list_jobs_params())
+    _expect_describe(sagemaker, OLDER_JOB, "InProgress")
+    result = handler.on_event(create_event(prefix_chained_properties()), None)
+    assert result["Data"]["FollowsJob"] == OLDER_JOB
+    assert result["WaitingForPreviousJob"] is True
+
+
+def test_when_every_job_of_the_prefix_ended_the_newest_one_is_reported(
+    handler: ModuleType, sagemaker: Stubber, s3: Any
+) -> None:
+    page = {
+        "LabelingJobSummaryList": [
+            job_summary(PREVIOUS_JOB, "Failed"),
+            job_summary(OLDER_JOB, "Stopped", minutes_ago=5),
+        ]
+    }
+    sagemaker.add_response("list_labeling_jobs", page, list_jobs_params())
+    _expect_describe(sagemaker, PREVIOUS_JOB, "Failed")
+    with pytest.raises(handler.LabelingJobError, match=f"{PREVIOUS_JOB} is Failed"):
+        handler.on_event(create_event(prefix_chained_properties()), None)
+    assert pending_document(s3) is None
 
 
 @pytest.mark.parametrize("status", ["Failed", "Stopped"])
@@ -456,14 +486,18 @@ def test_a_job_the_chain_creates_after_the_delete_looked_is_stopped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The chain function reads the pending request, Delete withdraws it and finds no job, then the chain
-    function creates the job: is_complete stops it."""
+    function creates the job: reading the request again, it finds it withdrawn and stops the job itself,
+    and the delete's poll waits until it has stopped."""
     name = _deploy_waiting(handler, sagemaker)
     delete = delete_event(name, prefix_chained_properties())
     load_pending: Callable[[str], Any] = index.load_pending
+    reads: list[str] = []
 
     def load_then_delete(uri: str) -> Any:
         pending = load_pending(uri)
-        assert handler.on_event(delete, None) == {"PhysicalResourceId": name}
+        if not reads:
+            assert handler.on_event(delete, None) == {"PhysicalResourceId": name}
+        reads.append(uri)
         return pending
 
     monkeypatch.setattr(index, "load_pending", load_then_delete)
@@ -472,11 +506,24 @@ def test_a_job_the_chain_creates_after_the_delete_looked_is_stopped(
     sagemaker.add_response(
         "create_labeling_job", {"LabelingJobArn": job_arn(name)}, _started_request(name, PREVIOUS_JOB)
     )
-    _expect_describe(sagemaker, name, "Initializing")
     sagemaker.add_response("stop_labeling_job", {}, {"LabelingJobName": name})
+    _expect_describe(sagemaker, name, "Stopping")
     _expect_describe(sagemaker, name, "Stopped")
 
     assert chain_function.on_previous_job_completed(completion_event(), None)["Started"] is True
+    assert len(reads) == 2, "the chain function reads the request again after creating the job"
     assert pending_document(s3) is None
     poll = {**delete, "PhysicalResourceId": name}
     assert [handler.is_complete(poll, None)["IsComplete"] for _ in range(2)] == [False, True]
+
+
+def test_the_chain_function_keeps_the_job_while_its_request_stands(
+    handler: ModuleType, chain_function: ModuleType, sagemaker: Stubber, s3: Any
+) -> None:
+    name = _deploy_waiting(handler, sagemaker)
+    _expect_describe(sagemaker, PREVIOUS_JOB, "Completed")
+    sagemaker.add_response(
+        "create_labeling_job", {"LabelingJobArn": job_arn(name)}, _started_request(name, PREVIOUS_JOB)
+    )
+    assert chain_function.on_previous_job_completed(completion_event(), None)["Started"] is True
+    assert pending_document(s3) is not None, "no StopLabelingJob: the stub would have failed on it"

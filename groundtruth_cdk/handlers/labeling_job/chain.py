@@ -87,6 +87,7 @@ def on_previous_job_completed(event: Mapping[str, Any], context: object) -> Resu
     request = index.apply_previous_output(pending.request, pending.follows, previous)
     if index.start_job(request) is not None:
         LOGGER.info("Started labeling job %s after %s completed", name, previous_name)
+        _stop_if_withdrawn(uri, name)
         return {"Started": True, "LabelingJobName": name}
     job = index.describe_job(name)
     if not pending.owner.owns(job.get("Tags", [])):
@@ -95,6 +96,20 @@ def on_previous_job_completed(event: Mapping[str, Any], context: object) -> Resu
             f"{pending.owner.stack_id} does not own: the chained job cannot start"
         )
     return _not_started(f"{name} exists already ({job['LabelingJobStatus']})", name)
+
+
+def _stop_if_withdrawn(uri: str, name: str) -> None:
+    """Stop ``name`` again if its resource was deleted (or replaced) while this function created it.
+
+    The resource's Delete withdraws the pending request before it stops the job; a creation that raced
+    it would otherwise leave a job that nothing owns. Read after the creation, a request that is gone or
+    names another job means exactly that.
+    """
+    pending = index.load_pending(uri)
+    if pending is not None and pending.job_name == name:
+        return
+    LOGGER.warning("The pending request for %s was withdrawn while it was created: stopping it", name)
+    index.stop_job(name)
 
 
 def _not_started(reason: str, name: str | None = None) -> Result:

@@ -847,7 +847,10 @@ def find_earlier_job(follows: FollowsJob, region: str) -> str:
     """Return the name of the job ``follows`` names: its exact name, or the newest job of its prefix.
 
     For a prefix ``P``, ListLabelingJobs (``NameContains=P``, newest first, pages followed) is searched for
-    the most recently created job named ``P-<8 lowercase hex>``.
+    the most recently created job named ``P-<8 lowercase hex>`` that has not failed or been stopped (an
+    update of the earlier stack that failed leaves such a job newest while the resource's real job runs
+    on); only when every job of the prefix has ended is the newest of them returned (its status then
+    explains why the follow-up cannot start).
 
     Raises:
         LabelingJobError: no job of the prefix exists (``region`` is named in the message), or the listing
@@ -858,14 +861,23 @@ def find_earlier_job(follows: FollowsJob, region: str) -> str:
         return str(follows.job_name)
     prefix = follows.name_prefix
     token: str | None = None
+    newest_ended: str | None = None
     while True:
         page = _list_jobs_page(prefix, token)
         for summary in page.get("LabelingJobSummaryList", []):
             name = follows.matching_name(str(summary.get("LabelingJobName", "")))
-            if name is not None:
-                LOGGER.info("The newest job of prefix %s is %s (%s)", prefix, name, summary.get("LabelingJobStatus"))
-                return name
+            if name is None:
+                continue
+            status = summary.get("LabelingJobStatus")
+            if status in ENDED_STATUSES:
+                LOGGER.info("Skipping %s of prefix %s: it is %s", name, prefix, status)
+                newest_ended = newest_ended or name
+                continue
+            LOGGER.info("The newest live job of prefix %s is %s (%s)", prefix, name, status)
+            return name
         token = page.get("NextToken") or None
+        if token is None and newest_ended is not None:
+            return newest_ended
         if token is None:
             raise LabelingJobError(
                 f"FollowsJob: no labeling job named {follows.described} exists yet in {region}: deploy the "
@@ -1296,7 +1308,7 @@ def _delete(event: Event) -> Response:
         LOGGER.info("Labeling job %s does not exist: nothing to stop", name)
         return {"PhysicalResourceId": name}
     if status in RUNNING_STATUSES:
-        _stop_job(name)
+        stop_job(name)
     else:
         LOGGER.info("Labeling job %s is %s: nothing to stop", name, status)
     if _is_streaming(properties.get("LabelingJobRequest")):
@@ -1362,7 +1374,7 @@ def _request_stop(name: str) -> None:
     LOGGER.info("Stopping labeling job %s: it was created after the delete looked (by the chain function)", name)
 
 
-def _stop_job(name: str) -> None:
+def stop_job(name: str) -> None:
     """Call StopLabelingJob; a job that no longer exists counts as stopped."""
     sagemaker = _client("sagemaker")
     try:
