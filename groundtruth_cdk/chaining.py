@@ -33,6 +33,38 @@ def jobs_of_prefix_arn(scope: IConstruct, job_name_prefix: str) -> str:
     return labeling_job_arn(scope, f"{job_name_prefix}-{NAME_HASH_PATTERN}")
 
 
+#: What a role that creates a resource's jobs may do to them.
+MANAGE_JOB_ACTIONS = [
+    "sagemaker:AddTags",
+    "sagemaker:CreateLabelingJob",
+    "sagemaker:DescribeLabelingJob",
+    "sagemaker:StopLabelingJob",
+]
+
+
+def allow_on_own_jobs(role: iam.IRole, job_name_prefix: str, *, sid: str, actions: list[str]) -> None:
+    """Let ``role`` do ``actions`` on the jobs ``<job_name_prefix>-<8 hex>`` only (a resource's jobs)."""
+    nag.allow(
+        role,
+        sid=sid,
+        actions=actions,
+        resources=[jobs_of_prefix_arn(role, job_name_prefix)],
+        wildcard_reason="The job name is '<prefix>-<8 hex: a hash of the request>', chosen at deploy; the "
+        "wildcard matches exactly those names.",
+    )
+
+
+def allow_passing_job_role(role: iam.IRole, job_role: iam.IRole) -> None:
+    """Let ``role`` pass the job's execution role, to SageMaker only."""
+    nag.allow(
+        role,
+        sid="PassTheJobRoleToSageMaker",
+        actions=["iam:PassRole"],
+        resources=[job_role.role_arn],
+        conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+    )
+
+
 def allow_finding_earlier_job(role: iam.IRole, previous: PreviousJobOutput, *, find_newest: bool = True) -> None:
     """Let ``role`` describe the earlier job (for a prefix: the jobs of that prefix, and with ``find_newest``
     list jobs to find the newest; the chain function takes the job from its event instead)."""
@@ -113,7 +145,6 @@ class ChainStarter(Construct):
         pending_request_key: str,
     ) -> None:
         super().__init__(scope, id)
-        job_arns = jobs_of_prefix_arn(self, job_name_prefix)
         role = lambdas.lambda_role(self, "Role", "Starts one chained Ground Truth labeling job")
         nag.allow(
             role,
@@ -130,26 +161,8 @@ class ChainStarter(Construct):
                 resources=[buckets.input_bucket.encryption_key.key_arn],
             )
         allow_finding_earlier_job(role, previous, find_newest=False)
-        nag.allow(
-            role,
-            sid="StartThisLabelingJob",
-            actions=[
-                "sagemaker:AddTags",
-                "sagemaker:CreateLabelingJob",
-                "sagemaker:DescribeLabelingJob",
-                "sagemaker:StopLabelingJob",
-            ],
-            resources=[job_arns],
-            wildcard_reason="The job name is '<prefix>-<8 hex: a hash of the request>', chosen at deploy; the "
-            "wildcard matches exactly those names.",
-        )
-        nag.allow(
-            role,
-            sid="PassTheJobRoleToSageMaker",
-            actions=["iam:PassRole"],
-            resources=[job_role.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-        )
+        allow_on_own_jobs(role, job_name_prefix, sid="StartThisLabelingJob", actions=MANAGE_JOB_ACTIONS)
+        allow_passing_job_role(role, job_role)
         failed = job_events.dead_letter_queue(self, "Failed", what=f"{self.node.path} starts")
         pending_uri = f"s3://{buckets.input_bucket.bucket_name}/{pending_request_key}"
         function = lambdas.python_function(

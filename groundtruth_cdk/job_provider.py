@@ -8,7 +8,13 @@ from constructs import Construct
 
 from groundtruth_cdk import compliance, lambdas, nag
 from groundtruth_cdk.buckets import LabelingBuckets
-from groundtruth_cdk.chaining import allow_finding_earlier_job, allow_finding_pending_request, jobs_of_prefix_arn
+from groundtruth_cdk.chaining import (
+    MANAGE_JOB_ACTIONS,
+    allow_finding_earlier_job,
+    allow_finding_pending_request,
+    allow_on_own_jobs,
+    allow_passing_job_role,
+)
 from groundtruth_cdk.inputs import ManifestInput, PreviousJobOutput, S3Data
 
 #: How long on_event may take: writing inputs, building a manifest from up to a million listed objects,
@@ -42,31 +48,9 @@ class JobProvider(Construct):
         pending_request_key: str | None = None,
     ) -> None:
         super().__init__(scope, id)
-        job_arns = jobs_of_prefix_arn(self, job_name_prefix)
-        job_reason = (
-            "The job name is '<prefix>-<8 hex: a hash of the request>', chosen at deploy; the wildcard matches "
-            "exactly those names."
-        )
         handler_role = lambdas.lambda_role(self, "HandlerRole", "Creates and stops one Ground Truth labeling job")
-        nag.allow(
-            handler_role,
-            sid="ManageThisLabelingJob",
-            actions=[
-                "sagemaker:AddTags",
-                "sagemaker:CreateLabelingJob",
-                "sagemaker:DescribeLabelingJob",
-                "sagemaker:StopLabelingJob",
-            ],
-            resources=[job_arns],
-            wildcard_reason=job_reason,
-        )
-        nag.allow(
-            handler_role,
-            sid="PassTheJobRoleToSageMaker",
-            actions=["iam:PassRole"],
-            resources=[job_role.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-        )
+        allow_on_own_jobs(handler_role, job_name_prefix, sid="ManageThisLabelingJob", actions=MANAGE_JOB_ACTIONS)
+        allow_passing_job_role(handler_role, job_role)
         nag.allow(
             handler_role,
             sid="WriteJobInputs",
@@ -94,12 +78,11 @@ class JobProvider(Construct):
             )
             allow_finding_pending_request(handler_role, buckets, pending_request_key)
         status_role = lambdas.lambda_role(self, "StatusRole", "Watches one Ground Truth labeling job start and stop")
-        nag.allow(
+        allow_on_own_jobs(
             status_role,
+            job_name_prefix,
             sid="WatchThisLabelingJob",
             actions=["sagemaker:DescribeLabelingJob", "sagemaker:StopLabelingJob"],
-            resources=[job_arns],
-            wildcard_reason=job_reason,
         )
         code = lambdas.handler_code("labeling_job")
         on_event = lambdas.python_function(
