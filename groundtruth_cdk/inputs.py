@@ -267,6 +267,18 @@ class PreviousJobOutput:
             key_arns=job.key_arns,
         )
 
+    def review_defaults(
+        self, task_type: TaskType, labels: Sequence[str] | None, reviewed_label_attribute_name: str | None
+    ) -> tuple[tuple[str, ...], str | None]:
+        """The labels and reviewed label attribute name of a job of ``task_type`` that labels this output.
+
+        A review job shows (verification) or edits (adjustment) the earlier job's labels, so what it does
+        not give (``None`` or empty) is the earlier job's; another task type keeps what it gives.
+        """
+        if not task_type.spec.reviews_labels:
+            return tuple(labels or ()), reviewed_label_attribute_name
+        return tuple(labels or self.labels or ()), reviewed_label_attribute_name or self.label_attribute_name
+
     @property
     def reference(self) -> str:
         """How messages name the earlier job: its name, or ``<prefix>-*``."""

@@ -158,19 +158,16 @@ class LabelingJob(Construct):
                 auto_labeling, initial_model=PreviousJobOutput.of(auto_labeling.initial_model)
             )
         previous = input if isinstance(input, PreviousJobOutput) else None
-        if labels is None:
-            # A review job shows (verification) or edits (adjustment) the earlier job's labels, so it has the
-            # earlier job's categories; another task type has labels of its own.
-            reused = previous.labels if previous is not None and task_type.spec.reviews_labels else None
-            labels = reused or ()
-        if reviewed_label_attribute_name is None and previous is not None and task_type.spec.reviews_labels:
-            reviewed_label_attribute_name = previous.label_attribute_name
+        if previous is not None:
+            labels, reviewed_label_attribute_name = previous.review_defaults(
+                task_type, labels, reviewed_label_attribute_name
+            )
         output_key = buckets.output_bucket.encryption_key
         settings = JobSettings(
             task_type=task_type,
             workforce=workforce,
             input=input,
-            labels=tuple(labels),
+            labels=tuple(labels or ()),
             instructions=instructions,
             task_title=task_title,
             task_description=task_description,

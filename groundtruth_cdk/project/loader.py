@@ -387,9 +387,8 @@ class Project:
             key_arn = self.encryption.kms_key_arn or (cdk.Aws.NO_VALUE if self.encryption.new_key else None)
         job_input = self.job_input(input_bucket, previous_job=previous_job)
         labels, reviewed = self.labels, self.reviewed_label_attribute_name
-        if isinstance(job_input, PreviousJobOutput) and self.task_type.spec.reviews_labels:
-            reviewed = reviewed or job_input.label_attribute_name
-            labels = labels or job_input.labels or ()
+        if isinstance(job_input, PreviousJobOutput):
+            labels, reviewed = job_input.review_defaults(self.task_type, labels, reviewed)
         return JobSettings(
             task_type=self.task_type,
             workforce=self.workforce,
