@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk.assertions import Template
 
 from groundtruth_cdk import (
@@ -33,6 +34,25 @@ ACCOUNT_ROOT_KEY_STATEMENT = {
 
 #: The app's feature flags (``cdk.json``), for tests that synthesize under cdk-nag like the app does.
 CDK_CONTEXT = json.loads((Path(__file__).resolve().parent.parent / "cdk.json").read_text())["context"]
+
+
+def synth_under_cdk_nag(app: cdk.App, outdir: Path) -> None:
+    """Synthesize ``app`` (built with cdk-nag plugins, writing to ``outdir``); fail listing every finding."""
+    try:
+        app.synth()
+    except RuntimeError as error:
+        report = outdir / "validation-report.json"
+        if not report.exists():
+            raise
+        findings = sorted(
+            {
+                f"{violation['ruleName']} on {construct['constructPath']}"
+                for plugin in json.loads(report.read_text())["pluginReports"]
+                for violation in plugin["violations"]
+                for construct in violation["violatingConstructs"]
+            }
+        )
+        pytest.fail(f"unacknowledged cdk-nag findings ({error}):\n" + "\n".join(findings[:200]))
 
 
 def stack(region: str | None = "us-east-1", account: str | None = ACCOUNT, id: str = "Test") -> cdk.Stack:

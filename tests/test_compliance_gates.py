@@ -12,16 +12,16 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, 
 
 import app as example_app
 from groundtruth_cdk.compliance import EXEMPTIONS, security_table
+from tests.builders import CDK_CONTEXT, synth_under_cdk_nag
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
-CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
 
 
 @pytest.fixture(scope="module")
 def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outdir = tmp_path_factory.mktemp("gates")
-    app = cdk.App(outdir=str(outdir), context=CONTEXT)
+    app = cdk.App(outdir=str(outdir), context=CDK_CONTEXT)
     cdk.Validations.of(app).add_plugins(
         AwsSolutionsChecks(app),
         HIPAASecurityChecks(app),
@@ -30,19 +30,7 @@ def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ServerlessChecks(app),
     )
     example_app.build_app(app)
-    try:
-        app.synth()
-    except RuntimeError:
-        report = json.loads((outdir / "validation-report.json").read_text())
-        findings = sorted(
-            {
-                f"{violation['ruleName']} on {construct['constructPath']}"
-                for plugin in report["pluginReports"]
-                for violation in plugin["violations"]
-                for construct in violation["violatingConstructs"]
-            }
-        )
-        pytest.fail("unacknowledged cdk-nag findings:\n" + "\n".join(findings[:200]))
+    synth_under_cdk_nag(app, outdir)
     return outdir
 
 

@@ -13,13 +13,13 @@ import pytest
 from cdk_nag import AwsSolutionsChecks
 
 import app as example_app
+from tests.builders import CDK_CONTEXT, synth_under_cdk_nag
 
 ROOT = Path(__file__).resolve().parent.parent
 #: CDK itself adds DependsOn on a Lambda's role beside the GetAtt that already orders them; the
 #: duplicate is harmless and not ours to remove. Every other rule applies.
 CFN_LINT_IGNORED = ["W3005"]
 #: The feature flags the CLI passes from cdk.json.
-CDK_JSON_CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
 EXAMPLE_PROJECTS = sorted(p.stem for p in (ROOT / "projects").glob("*.yaml"))
 
 
@@ -27,15 +27,10 @@ EXAMPLE_PROJECTS = sorted(p.stem for p in (ROOT / "projects").glob("*.yaml"))
 def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[cdk.App, Path]:
     """The example app, synthesized once with cdk-nag's AwsSolutions checks (and the directory it went to)."""
     outdir = tmp_path_factory.mktemp("cdk.out")
-    app = cdk.App(outdir=str(outdir), context=CDK_JSON_CONTEXT)
+    app = cdk.App(outdir=str(outdir), context=CDK_CONTEXT)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     example_app.build_app(app)
-    try:
-        app.synth()
-    except RuntimeError as error:  # cdk-nag findings make synth fail; show them.
-        report = outdir / "validation-report.json"
-        details = report.read_text() if report.exists() else ""
-        pytest.fail(f"cdk-nag findings in the example app: {error}\n{details[:20000]}")
+    synth_under_cdk_nag(app, outdir)
     return app, outdir
 
 

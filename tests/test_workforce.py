@@ -14,10 +14,9 @@ from cdk_nag import AwsSolutionsChecks
 
 from groundtruth_cdk import IdentityProvider, OidcProvider, PrivateWorkforce, TaskType, Workforce, WorkTeam
 from groundtruth_cdk.stacks import TeamSpec, WorkforceStack
-from tests.builders import add_job, stack
+from tests.builders import CDK_CONTEXT, add_job, stack, synth_under_cdk_nag
 
 ENV = cdk.Environment(account="123456789012", region="eu-west-1")
-CONTEXT = json.loads((Path(__file__).resolve().parent.parent / "cdk.json").read_text())["context"]
 TEAMS = [
     TeamSpec("labelers", "Labels street scenes", members=["ana@example.com", "Bo@Example.com"]),
     TeamSpec("reviewers", "Reviews the labels", members=["ana@example.com"], notify=False),
@@ -45,7 +44,7 @@ def _oidc(scope: cdk.Stack, secret: cdk.SecretValue | None = None, **overrides: 
 
 @pytest.fixture(scope="module")
 def cognito_stack() -> tuple[WorkforceStack, dict[str, Any]]:
-    app = cdk.App(context=CONTEXT)
+    app = cdk.App(context=CDK_CONTEXT)
     workforce_stack = WorkforceStack(app, "Workforce", env=ENV, teams=TEAMS, source_ip_cidrs=["203.0.113.0/24"])
     return workforce_stack, Template.from_stack(workforce_stack).to_json()
 
@@ -164,7 +163,7 @@ def test_members_are_users_once_each_in_their_teams_groups(
 def test_adding_a_member_keeps_every_other_resource_id() -> None:
     def ids(members: list[str]) -> set[str]:
         workforce_stack = WorkforceStack(
-            cdk.App(context=CONTEXT), "W", env=ENV, teams=[TeamSpec("t", "Team", members=members)]
+            cdk.App(context=CDK_CONTEXT), "W", env=ENV, teams=[TeamSpec("t", "Team", members=members)]
         )
         return set(Template.from_stack(workforce_stack).to_json()["Resources"])
 
@@ -309,20 +308,10 @@ def test_project_stacks_find_a_team_by_name() -> None:
     ],
 )
 def test_workforce_stacks_are_clean_under_cdk_nag(workforce_stack: Any, tmp_path: Path) -> None:
-    app = cdk.App(outdir=str(tmp_path), context=CONTEXT)
+    app = cdk.App(outdir=str(tmp_path), context=CDK_CONTEXT)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     workforce_stack(app)
-    try:
-        app.synth()
-    except RuntimeError:
-        report = json.loads((tmp_path / "validation-report.json").read_text())
-        findings = [
-            f"{v['ruleName']} {c['constructPath']}"
-            for p in report["pluginReports"]
-            for v in p["violations"]
-            for c in v["violatingConstructs"]
-        ]
-        pytest.fail("cdk-nag findings:\n" + "\n".join(findings))
+    synth_under_cdk_nag(app, tmp_path)
 
 
 def test_mfa_and_plus_plan_are_acknowledged_only_when_not_configured() -> None:
