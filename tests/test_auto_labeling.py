@@ -275,6 +275,18 @@ def test_an_initial_model_from_a_previous_job_makes_the_job_wait_for_its_final_m
     assert second.chain is not None
 
 
+def test_the_initial_model_may_be_given_as_the_earlier_labeling_job_itself() -> None:
+    scope = stack()
+    first = add_job(scope, "First", input=MANIFEST, auto_labeling=AutoLabeling())
+    second = add_job(scope, "Second", input=MANIFEST, auto_labeling=AutoLabeling(initial_model=first))
+    assert job_properties(synthesized(scope), "Second")["FollowsJob"] == {
+        "LabelingJobNamePrefix": "test-first",
+        "UseOutputManifest": False,
+        "UseFinalModel": True,
+    }
+    assert second.chain is not None
+
+
 def test_an_initial_model_from_the_job_whose_output_is_labeled_again() -> None:
     scope = stack()
     first = add_job(scope, "First", input=MANIFEST, auto_labeling=AutoLabeling())
